@@ -1,0 +1,127 @@
+/** `hvmc check` and `hvmc count`. */
+import { writeFileSync } from 'node:fs';
+import { check, type CheckReport } from '../explorer/check.ts';
+import type { SearchLimits } from '../explorer/bfs.ts';
+import { renderTrace } from '../explorer/trace.ts';
+import { UsageError } from '../model/core/errors.ts';
+import { type Io, paint } from './io.ts';
+import { progressReporter } from './progress.ts';
+import { type Session, openSession, selectInvariants, type SessionSpec } from './session.ts';
+import { traceFile } from './trace-file.ts';
+
+export interface CheckOptions extends SessionSpec, SearchLimits {
+  readonly invariants?: readonly string[];
+  readonly json?: boolean;
+  readonly traceOut?: string;
+  readonly progress?: boolean;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_VIOLATION = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INCOMPLETE = 3;
+
+const fmt = new Intl.NumberFormat('en-US');
+
+export function exitCodeOf(report: CheckReport): number {
+  if (report.invariants.some((i) => i.status === 'violated')) return EXIT_VIOLATION;
+  return report.complete ? EXIT_OK : EXIT_INCOMPLETE;
+}
+
+export function reportJson(command: string, session: Session, report: CheckReport): Record<string, unknown> {
+  return {
+    command,
+    model: session.family.name,
+    config: session.config.id,
+    params: session.config.params.toObject(),
+    policy: session.policy.id,
+    complete: report.complete,
+    stopReason: report.stopReason,
+    distinctStates: report.distinctStates,
+    transitions: report.transitions,
+    maxDepth: report.maxDepth,
+    seconds: Number(report.seconds.toFixed(3)),
+    bytesPerState: report.distinctStates > 0 ? Number((report.bytes / report.distinctStates).toFixed(1)) : 0,
+    invariants: report.invariants.map((i) =>
+      i.counterexample
+        ? {
+            name: i.name,
+            status: i.status,
+            counterexample: {
+              length: i.counterexample.steps.length,
+              steps: i.counterexample.steps,
+              violation: i.counterexample.violation,
+            },
+          }
+        : { name: i.name, status: i.status },
+    ),
+  };
+}
+
+const STOP_TEXT: Record<CheckReport['stopReason'], string> = {
+  exhausted: 'complete',
+  'all-violated': 'stopped: every invariant already violated',
+  'max-states': 'INCOMPLETE: stopped at --max-states',
+  'max-depth': 'INCOMPLETE: stopped at --max-depth',
+  timeout: 'INCOMPLETE: stopped at --timeout',
+};
+
+export function renderReport(command: string, session: Session, report: CheckReport, io: Io): string {
+  const p = paint(io);
+  const lines: string[] = [];
+  lines.push(
+    `${p.bold(`hvmc ${command}`)}  model ${session.family.name} · config ${session.config.id} · policy ${session.policy.id}`,
+  );
+  lines.push(
+    `  ${fmt.format(report.distinctStates)} distinct states · ${fmt.format(report.transitions)} transitions · ` +
+      `max depth ${report.maxDepth} · ${report.seconds.toFixed(2)} s · ${STOP_TEXT[report.stopReason]}`,
+  );
+  const width = Math.max(0, ...report.invariants.map((i) => i.name.length));
+  for (const i of report.invariants) {
+    const status =
+      i.status === 'violated'
+        ? p.red(`violated  (shortest counterexample: ${i.counterexample!.steps.length} steps)`)
+        : i.status === 'holds'
+          ? p.green('holds')
+          : p.yellow('unknown (search incomplete)');
+    lines.push(`  ${i.name.padEnd(width)}  ${status}`);
+  }
+  for (const i of report.invariants) {
+    if (!i.counterexample) continue;
+    lines.push('', p.bold(`${i.name}: shortest counterexample, ${i.counterexample.steps.length} steps`));
+    lines.push(renderTrace(i.counterexample, { paint: p }));
+  }
+  return lines.join('\n') + '\n';
+}
+
+export async function runCheck(command: 'check' | 'count', opts: CheckOptions, io: Io): Promise<number> {
+  const session = await openSession(opts);
+  const invariants = command === 'count' ? [] : selectInvariants(session.built, opts.invariants ?? []);
+  if (command === 'count' && opts.traceOut) throw new UsageError('--trace-out is for check, not count');
+  const progress = progressReporter(io, opts.progress ?? true);
+  let report: CheckReport;
+  try {
+    report = check(session.built.model, invariants, {
+      ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+      ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+      ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+      onProgress: progress.onProgress,
+      progressIntervalMs: progress.intervalMs,
+    });
+  } finally {
+    progress.done();
+  }
+  if (opts.traceOut) {
+    const violated = report.invariants.filter((i) => i.counterexample);
+    if (violated.length > 0) {
+      const shortest = violated.reduce((a, b) => (b.counterexample!.steps.length < a.counterexample!.steps.length ? b : a));
+      writeFileSync(opts.traceOut, JSON.stringify(traceFile(session, shortest.counterexample!), null, 2) + '\n');
+      io.err(`hvmc: counterexample for ${shortest.name} written to ${opts.traceOut}\n`);
+    } else {
+      io.err(`hvmc: no violation, so no trace written to ${opts.traceOut}\n`);
+    }
+  }
+  if (opts.json) io.out(JSON.stringify(reportJson(command, session, report), null, 2) + '\n');
+  else io.out(renderReport(command, session, report, io));
+  return exitCodeOf(report);
+}

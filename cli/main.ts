@@ -1,0 +1,179 @@
+/**
+ * The hvmc command line. Exit codes: 0 every checked invariant holds and the
+ * search was complete; 1 a violation was found; 2 bad input; 3 the search
+ * stopped at a limit with no violation; 4 an internal error (a bug in hvmc).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { HvmcError, UsageError } from '../model/core/errors.ts';
+import { flagName } from '../model/core/params.ts';
+import { FAMILIES } from '../model/registry.ts';
+import { runBench } from './bench.ts';
+import { runCheck } from './check.ts';
+import { runGate } from './gate.ts';
+import { type Io, processIo } from './io.ts';
+import { runList } from './list.ts';
+import { runReplay } from './replay.ts';
+import { familyByName } from './session.ts';
+
+export const EXIT_INTERNAL = 4;
+
+/** Every parameter of every model, once (models share names such as pcpus). */
+function allParams() {
+  const seen = new Map<string, (typeof FAMILIES)[string]['params'][number]>();
+  for (const f of Object.values(FAMILIES)) for (const p of f.params) if (!seen.has(p.name)) seen.set(p.name, p);
+  return [...seen.values()];
+}
+
+function addModelOptions(cmd: Command): Command {
+  cmd
+    .option('--model <name>', `model (${Object.keys(FAMILIES).join(', ')})`, 'setway')
+    .option('--config <id|file.json>', 'a reference configuration id or a JSON file of parameters')
+    .option('--policy <name|file>', 'a built-in policy name or a path to a policy file');
+  for (const p of allParams()) {
+    const flag = flagName(p.name);
+    if (p.kind === 'bool') {
+      cmd.addOption(new Option(`${flag} [bool]`, `${p.description} (true|false)`));
+      cmd.addOption(new Option(`--no-${flag.slice(2)}`, `turn ${p.name} off`));
+    } else {
+      cmd.addOption(new Option(`${flag} <${p.kind === 'int' ? 'n' : 'name'}>`, p.description));
+    }
+  }
+  return cmd.option('--no-progress', 'no progress line on stderr');
+}
+
+function addLimitOptions(cmd: Command): Command {
+  return cmd
+    .option('--max-states <n>', 'stop before storing more than n distinct states (exit 3 if no violation)')
+    .option('--max-depth <n>', 'explore paths of at most n steps (exit 3 if that cut the search)')
+    .option('--timeout <seconds>', 'stop after this many seconds (exit 3 if no violation)')
+    .option('--json', 'print one JSON object instead of text');
+}
+
+function intOption(raw: unknown, flag: string, min: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const s = String(raw).trim();
+  const n = /^\d+$/.test(s) ? Number(s) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function secondsOption(raw: unknown): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+/** The parameter overrides given as flags, checked against the chosen model. */
+function overridesFrom(opts: Record<string, unknown>): Record<string, unknown> {
+  const family = familyByName(opts.model as string | undefined);
+  const out: Record<string, unknown> = {};
+  for (const p of allParams()) {
+    const v = opts[p.name];
+    if (v === undefined) continue;
+    if (!family.params.some((q) => q.name === p.name)) {
+      throw new UsageError(`${flagName(p.name)} is not a parameter of model ${family.name}`);
+    }
+    out[p.name] = v;
+  }
+  return out;
+}
+
+function sessionSpec(opts: Record<string, unknown>) {
+  return {
+    model: opts.model as string | undefined,
+    config: opts.config as string | undefined,
+    policy: opts.policy as string | undefined,
+    overrides: overridesFrom(opts),
+  };
+}
+
+function limits(opts: Record<string, unknown>) {
+  return {
+    maxStates: intOption(opts.maxStates, '--max-states', 1),
+    maxDepth: intOption(opts.maxDepth, '--max-depth', 0),
+    timeoutSeconds: secondsOption(opts.timeout),
+  };
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code = 0;
+  const program = new Command('hvmc')
+    .description('explicit-state model checker for hypervisor cache maintenance and P2M concurrency on Arm')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(run hvmc --help for usage)');
+
+  addLimitOptions(addModelOptions(program.command('check')))
+    .description('explore every interleaving; report each invariant with its shortest counterexample')
+    .option('--invariant <name>', 'check only this invariant (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--trace-out <file>', 'write the (shortest) counterexample as a versioned JSON trace')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await runCheck(
+        'check',
+        {
+          ...sessionSpec(opts),
+          ...limits(opts),
+          invariants: opts.invariant as string[],
+          json: !!opts.json,
+          traceOut: opts.traceOut as string | undefined,
+          progress: opts.progress !== false,
+        },
+        io,
+      );
+    });
+
+  addLimitOptions(addModelOptions(program.command('count')))
+    .description('explore with invariants off and print the figures (distinct states, transitions, depth, time)')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await runCheck('count', { ...sessionSpec(opts), ...limits(opts), json: !!opts.json, progress: opts.progress !== false }, io);
+    });
+
+  program
+    .command('replay <file>')
+    .description('re-run a JSON trace step by step: exit 1 if the violation reproduces, 0 if it no longer does')
+    .option('--json', 'print one JSON object')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      code = await runReplay(file, { json: !!opts.json }, io);
+    });
+
+  program
+    .command('list')
+    .description('models, parameters, reference configurations, policies and invariants')
+    .option('--json', 'print one JSON object')
+    .action((opts: Record<string, unknown>) => {
+      code = runList({ json: !!opts.json }, io);
+    });
+
+  program
+    .command('gate')
+    .description('check every built-in policy on the gate configurations against test/gate.expected.json (npm start)')
+    .option('--update', 'rewrite the expectations file with the verdicts found')
+    .option('--expectations <file>', 'another expectations file')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await runGate({ update: !!opts.update, json: !!opts.json, expectations: opts.expectations as string | undefined }, io);
+    });
+
+  addModelOptions(program.command('bench'))
+    .description('exhaustive count of a configuration (default: ref-e, trap-va) with speed and memory figures as JSON')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false }, io);
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (e instanceof HvmcError) {
+      io.err(`hvmc: error: ${e.message}\n`);
+      return e.exitCode;
+    }
+    io.err(`hvmc: internal error (a bug in hvmc, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT_INTERNAL;
+  }
+}

@@ -1,0 +1,53 @@
+/** Resolve model, configuration and policy names into a built model. */
+import { UsageError } from '../model/core/errors.ts';
+import type { AnyFamily, BuiltModel, PolicyChoice } from '../model/core/family.ts';
+import { type ResolvedConfig, resolveConfig } from '../model/core/config.ts';
+import { resolvePolicy } from '../model/core/policy-loader.ts';
+import type { ParamMap } from '../model/core/params.ts';
+import type { Invariant } from '../explorer/model.ts';
+import { FAMILIES } from '../model/registry.ts';
+
+export interface SessionSpec {
+  readonly model?: string;
+  readonly config?: string;
+  readonly policy?: string;
+  /** Parameter overrides from flags, by parameter name. */
+  readonly overrides?: Readonly<Record<string, unknown>>;
+}
+
+export interface Session {
+  readonly family: AnyFamily;
+  readonly config: ResolvedConfig;
+  readonly policy: PolicyChoice<unknown>;
+  readonly built: BuiltModel;
+}
+
+export function familyByName(name: string | undefined): AnyFamily {
+  const n = name ?? 'setway';
+  const f = FAMILIES[n];
+  if (!f) throw new UsageError(`unknown model ${JSON.stringify(n)} (models: ${Object.keys(FAMILIES).join(', ')})`);
+  return f;
+}
+
+export async function openSession(spec: SessionSpec, baseDir = process.cwd()): Promise<Session> {
+  const family = familyByName(spec.model);
+  const config = resolveConfig(family, spec.config, spec.overrides ?? {});
+  const policy = await resolvePolicy(family, spec.policy ?? config.policy, baseDir);
+  return { family, config, policy, built: family.build(config.params, policy) };
+}
+
+export async function sessionFor(family: AnyFamily, id: string, params: ParamMap, policySpec: string, baseDir = process.cwd()): Promise<Session> {
+  family.validate(params);
+  const policy = await resolvePolicy(family, policySpec, baseDir);
+  return { family, config: { id, params }, policy, built: family.build(params, policy) };
+}
+
+/** The invariants to check: all of the model's, or the ones named (unknown names are errors). */
+export function selectInvariants(built: BuiltModel, names: readonly string[]): Invariant[] {
+  if (names.length === 0) return [...built.invariants];
+  return names.map((n) => {
+    const inv = built.invariants.find((i) => i.name === n);
+    if (!inv) throw new UsageError(`unknown invariant ${JSON.stringify(n)} (invariants: ${built.invariants.map((i) => i.name).join(', ')})`);
+    return inv;
+  });
+}

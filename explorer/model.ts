@@ -1,0 +1,66 @@
+/**
+ * The contract between the explorer and any model.
+ *
+ * A model is a deterministic state machine over packed states: a state is
+ * `words` 32-bit words; actions are numbered 0..actionCount-1 (a finite
+ * universe fixed when the model is built); `step` tries one action. This is
+ * all the search strategies need (cf. xstate's graph traversal, which needs
+ * only `initial` and `transition`; Stateright's `Model` trait). The explorer
+ * knows nothing about caches.
+ */
+import type { Map as IMap } from 'immutable';
+
+export type Value = string | number | boolean;
+
+/** A readable view of one state: variable name -> value, in a stable order. */
+export type StateView = IMap<string, Value>;
+
+export interface ActionLabel {
+  /** Who acted: `v0`, `p1`, `sched`, `nb`, ... */
+  readonly actor: string;
+  /** What it did, as the model's spec names it: `DC CISW set=1 way=0`. */
+  readonly text: string;
+}
+
+export interface Model<A = unknown> {
+  readonly name: string;
+  /** Width of a packed state in 32-bit words. */
+  readonly words: number;
+  /** Number of actions in the universe. */
+  readonly actionCount: number;
+  /** Write the (single) initial state into out[0..words). */
+  initial(out: Uint32Array): void;
+  /**
+   * If action `i` is enabled in `src`, write its successor into `dst` and
+   * return true; otherwise return false and leave `dst` unspecified. Must not
+   * modify `src`; must be deterministic.
+   */
+  step(src: Uint32Array, i: number, dst: Uint32Array): boolean;
+  /** The structured action `i` (a discriminated union of the model). */
+  action(i: number): A;
+  /** Inverse of `action`: the index of a structurally equal action, or -1. */
+  actionIndex(a: unknown): number;
+  /** Label of action `i` taken in state `src` (labels may mention what the action reads). */
+  label(src: Uint32Array, i: number): ActionLabel;
+  /** Why action `i` is not enabled in `src` (for replay diagnostics). */
+  whyDisabled(src: Uint32Array, i: number): string;
+  /** All variables of a state, for rendering and diffs. */
+  view(s: Uint32Array): StateView;
+}
+
+export interface Violation {
+  /** One sentence naming what broke. */
+  readonly message: string;
+  /** The offending values, by variable name. */
+  readonly values: Readonly<Record<string, Value>>;
+}
+
+/** A named predicate over packed states. */
+export interface Invariant {
+  readonly name: string;
+  readonly description: string;
+  /** Fast check for the hot path. */
+  holds(s: Uint32Array): boolean;
+  /** Called only on a state where `holds` is false: what broke, with the values. */
+  explain(s: Uint32Array): Violation;
+}

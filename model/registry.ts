@@ -1,0 +1,7 @@
+/** Every model family hvmc knows, by name. */
+import type { AnyFamily } from './core/family.ts';
+import { setwayFamily } from './setway/index.ts';
+
+export const FAMILIES: Readonly<Record<string, AnyFamily>> = {
+  setway: setwayFamily,
+};

@@ -1,0 +1,195 @@
+/**
+ * The `Hyp` object handed to policy hooks, and the runner that calls them.
+ * One context object is reused for every call (no allocation per transition);
+ * it acts on the successor state being built.
+ */
+import { PolicyError } from '../core/errors.ts';
+import type { Hardware, SetWayOp } from './hardware.ts';
+import type { Geometry, Hyp, SetwayPolicy } from './policy.ts';
+import type { SetwayState } from './state.ts';
+
+const OPS: readonly SetWayOp[] = ['ISW', 'CSW', 'CISW'];
+
+class HypContext implements Hyp {
+  s: Uint32Array = new Uint32Array(0);
+  vcpu = 0;
+  pcpu = 0;
+  hook = '';
+  readonly geometry: Geometry;
+
+  constructor(
+    private readonly st: SetwayState,
+    private readonly hw: Hardware,
+    private readonly policyName: string,
+  ) {
+    const p = st.params;
+    this.geometry = Object.freeze({
+      pcpus: p.pcpus,
+      vcpus: p.vcpus,
+      lines: p.lines,
+      neighborLines: p.neighborLines,
+      sets: p.sets,
+      ways: p.ways,
+      systemCache: p.systemCache,
+    });
+  }
+
+  private fail(msg: string): never {
+    throw new PolicyError(`policy ${this.policyName}: ${this.hook}: ${msg}`);
+  }
+  private int(x: unknown, lo: number, hi: number, what: string): number {
+    if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) {
+      this.fail(`${what} must be an integer ${lo}..${hi}, got ${String(x)}`);
+    }
+    return x;
+  }
+
+  get cacheOn(): boolean {
+    return this.st.cacheOn(this.s, this.vcpu);
+  }
+  setCacheOn(on: boolean): void {
+    this.st.setCacheOn(this.s, this.vcpu, !!on);
+  }
+  get tvm(): boolean {
+    return this.st.tvm(this.s, this.vcpu);
+  }
+  setTvm(on: boolean): void {
+    this.st.setTvm(this.s, this.vcpu, !!on);
+  }
+  flushVM(): void {
+    this.hw.flushVM(this.s);
+  }
+  cleanInvalidateVA(addr: number): void {
+    this.hw.cleanInvalidateVA(this.s, this.int(addr, 0, this.st.A - 1, 'guest address'));
+  }
+  cleanVA(addr: number): void {
+    this.hw.cleanVA(this.s, this.int(addr, 0, this.st.A - 1, 'guest address'));
+  }
+  invalidateVA(addr: number): void {
+    this.hw.invalidateVA(this.s, this.int(addr, 0, this.st.A - 1, 'guest address'));
+  }
+  setWay(op: SetWayOp, pcpu: number, set: number, way: number): void {
+    if (!OPS.includes(op)) this.fail(`unknown set/way operation ${String(op)}`);
+    this.hw.setWay(
+      this.s,
+      op,
+      this.int(pcpu, 0, this.st.P - 1, 'pcpu'),
+      this.int(set, 0, this.st.S - 1, 'set'),
+      this.int(way, 0, this.st.W - 1, 'way'),
+    );
+  }
+  setWayAll(op: SetWayOp, pcpu: number): void {
+    for (let set = 0; set < this.st.S; set++) for (let w = 0; w < this.st.W; w++) this.setWay(op, pcpu, set, w);
+  }
+  vcpuOn(pcpu: number): number {
+    return this.st.vcpuOn(this.s, this.int(pcpu, 0, this.st.P - 1, 'pcpu'));
+  }
+  cacheOnOf(vcpu: number): boolean {
+    return this.st.cacheOn(this.s, this.int(vcpu, 0, this.st.V - 1, 'vcpu'));
+  }
+  tvmOf(vcpu: number): boolean {
+    return this.st.tvm(this.s, this.int(vcpu, 0, this.st.V - 1, 'vcpu'));
+  }
+  get(name: string): number {
+    return this.getVcpu(this.vcpu, name);
+  }
+  set(name: string, value: number): void {
+    this.setVcpu(this.vcpu, name, value);
+  }
+  getVcpu(vcpu: number, name: string): number {
+    return this.st.layout.get(this.s, this.vcpuField(vcpu, name));
+  }
+  setVcpu(vcpu: number, name: string, value: number): void {
+    this.write(this.vcpuField(vcpu, name), value);
+  }
+  getPcpu(pcpu: number, name: string): number {
+    return this.st.layout.get(this.s, this.pcpuField(pcpu, name));
+  }
+  setPcpu(pcpu: number, name: string, value: number): void {
+    this.write(this.pcpuField(pcpu, name), value);
+  }
+  private vcpuField(vcpu: number, name: string): number {
+    const f = this.st.vcpuVarField(this.int(vcpu, 0, this.st.V - 1, 'vcpu'), name);
+    if (f < 0) this.fail(`no per-vCPU variable ${JSON.stringify(name)} is declared in state.perVcpu`);
+    return f;
+  }
+  private pcpuField(pcpu: number, name: string): number {
+    const f = this.st.pcpuVarField(this.int(pcpu, 0, this.st.P - 1, 'pcpu'), name);
+    if (f < 0) this.fail(`no per-pCPU variable ${JSON.stringify(name)} is declared in state.perPcpu`);
+    return f;
+  }
+  private write(field: number, value: number): void {
+    const info = this.st.layout.info(field);
+    this.st.layout.put(this.s, field, this.int(value, 0, info.max, info.name));
+  }
+}
+
+/**
+ * Calls a policy's hooks on a successor state. With `checked` (policies loaded
+ * from a file) every hook runs twice, on two copies, and must agree.
+ */
+export class PolicyRunner {
+  private readonly ctx: HypContext;
+  private scratch: Uint32Array;
+
+  constructor(
+    readonly policy: SetwayPolicy,
+    st: SetwayState,
+    hw: Hardware,
+    private readonly checked: boolean,
+  ) {
+    this.ctx = new HypContext(st, hw, policy.name);
+    this.scratch = new Uint32Array(st.words);
+  }
+
+  setWay(s: Uint32Array, vcpu: number, pcpu: number, op: SetWayOp, set: number, way: number): void {
+    this.run(s, vcpu, pcpu, 'onSetWay', (h) => this.policy.onSetWay(h, op, set, way), `${op} set=${set} way=${way}`);
+  }
+
+  sctlr(s: Uint32Array, vcpu: number, pcpu: number, on: boolean): void {
+    this.run(s, vcpu, pcpu, 'onSctlr', (h) => this.policy.onSctlr(h, on), on ? 'on' : 'off');
+  }
+
+  /** Returns false when the policy forbids the migration. */
+  migrate(s: Uint32Array, vcpu: number, from: number, to: number): boolean {
+    const hook = this.policy.onMigrate;
+    if (!hook) return true;
+    const r = this.run(s, vcpu, from, 'onMigrate', (h) => hook.call(this.policy, h, to), `to p${to}`);
+    if (r !== undefined && typeof r !== 'boolean') {
+      throw new PolicyError(`policy ${this.policy.name}: onMigrate must return true, false or nothing, got ${String(r)}`);
+    }
+    return r !== false;
+  }
+
+  private run<R>(s: Uint32Array, vcpu: number, pcpu: number, hook: string, f: (h: Hyp) => R, args: string): R {
+    const ctx = this.ctx;
+    ctx.vcpu = vcpu;
+    ctx.pcpu = pcpu;
+    ctx.hook = `${hook}(v${vcpu} on p${pcpu}, ${args})`;
+    if (this.checked) this.scratch.set(s);
+    const r1 = this.call(s, f, ctx.hook);
+    if (this.checked) {
+      const first = s.slice();
+      s.set(this.scratch);
+      const r2 = this.call(s, f, ctx.hook);
+      if (r1 !== r2 || !first.every((w, i) => w === s[i])) {
+        throw new PolicyError(
+          `policy ${this.policy.name}: ${ctx.hook} is nondeterministic: two calls on the same state gave different results ` +
+            '(a hook must depend only on what Hyp shows: no module-level state, randomness or clock)',
+        );
+      }
+    }
+    return r1;
+  }
+
+  private call<R>(s: Uint32Array, f: (h: Hyp) => R, where: string): R {
+    this.ctx.s = s;
+    try {
+      return f(this.ctx);
+    } catch (e) {
+      if (e instanceof PolicyError) throw e;
+      const msg = e instanceof Error ? e.message : String(e);
+      throw new PolicyError(`policy ${this.policy.name}: ${where} threw: ${msg}`);
+    }
+  }
+}
