@@ -4,6 +4,7 @@ import { check, type CheckReport } from '../explorer/check.ts';
 import type { SearchLimits } from '../explorer/bfs.ts';
 import { renderTrace } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
+import { paramsObject } from '../model/core/params.ts';
 import { type Io, paint } from './io.ts';
 import { progressReporter } from './progress.ts';
 import { type Session, openSession, selectInvariants, type SessionSpec } from './session.ts';
@@ -33,7 +34,7 @@ export function reportJson(command: string, session: Session, report: CheckRepor
     command,
     model: session.family.name,
     config: session.config.id,
-    params: session.config.params.toObject(),
+    params: paramsObject(session.family.params, session.config.params),
     policy: session.policy.id,
     complete: report.complete,
     stopReason: report.stopReason,

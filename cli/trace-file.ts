@@ -5,7 +5,7 @@
  */
 import { dirname, resolve } from 'node:path';
 import { UsageError } from '../model/core/errors.ts';
-import { coerceParams } from '../model/core/params.ts';
+import { coerceParams, paramsObject } from '../model/core/params.ts';
 import type { Trace, TraceStep } from '../explorer/trace.ts';
 import type { Violation } from '../explorer/model.ts';
 import { readJsonFile } from '../model/core/config.ts';
@@ -35,7 +35,7 @@ export function traceFile(session: Session, trace: Trace): TraceFile {
     version: TRACE_VERSION,
     model: session.family.name,
     config: session.config.id,
-    params: session.config.params.toObject(),
+    params: paramsObject(session.family.params, session.config.params),
     policy: session.policy.id,
     invariant: trace.invariant,
     length: trace.steps.length,

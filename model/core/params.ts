@@ -66,3 +66,13 @@ export function coerceParams(specs: readonly ParamSpec[], obj: Readonly<Record<s
   }
   return out;
 }
+
+/** Parameters as a plain object in the schema's order (for JSON output and trace files). */
+export function paramsObject(specs: readonly ParamSpec[], m: ParamMap): Record<string, ParamValue> {
+  const out: Record<string, ParamValue> = {};
+  for (const s of specs) {
+    const v = m.get(s.name);
+    if (v !== undefined) out[s.name] = v;
+  }
+  return out;
+}

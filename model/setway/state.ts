@@ -10,7 +10,7 @@
  * address (t-1)*S + s of its set s. A sys entry is (kind, value) with kind
  * 0 = Empty, 1 = Clean, 2 = Dirty.
  */
-import { Layout } from '../core/layout.ts';
+import { Layout } from '../../explorer/layout.ts';
 import type { Instr, SetwayParams } from './params.ts';
 import { programFor } from './params.ts';
 

@@ -74,7 +74,7 @@ export class Layout {
   }
 
   get(s: Uint32Array, id: number): number {
-    return (s[this.wordOf[id]!]! >>> this.shiftOf[id]!) & this.maskOf[id]!;
+    return ((s[this.wordOf[id]!]! >>> this.shiftOf[id]!) & this.maskOf[id]!) >>> 0;
   }
 
   set(s: Uint32Array, id: number, value: number): void {
