@@ -62,6 +62,8 @@ export interface BfsResult extends SearchStats {
   readonly invariants: readonly InvariantOutcome[];
   /** Action indices from the initial state to state `index` (a shortest path). */
   pathTo(index: number): number[];
+  /** Whether the search stored a state equal to `s`. */
+  has(s: Uint32Array): boolean;
 }
 
 const NO_PARENT = 0xffffffff;
@@ -204,5 +206,6 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     bytes: visited.bytes + parent.bytes,
     invariants: final,
     pathTo,
+    has: (s) => visited.find(s) >= 0,
   };
 }
