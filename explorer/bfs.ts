@@ -1,12 +1,13 @@
 /**
- * Exhaustive breadth-first search over packed states.
+ * Exhaustive breadth-first search over packed states, level by level.
  *
  * States are discovered in nondecreasing depth, so the first state found that
  * violates an invariant ends a shortest counterexample for it; the parent
- * links (one 32-bit index per state) give the path back to the initial state.
+ * links stored beside each state in the table give the path back to the
+ * initial state.
  */
 import type { Invariant, Model } from './model.ts';
-import { U32Column, VisitedSet } from './store.ts';
+import { ROOT, SlotList, StateTable } from './table.ts';
 
 export type StopReason = 'exhausted' | 'all-violated' | 'max-states' | 'max-depth' | 'timeout';
 
@@ -41,7 +42,7 @@ export type InvariantStatus = 'holds' | 'violated' | 'unknown';
 export interface InvariantOutcome {
   readonly name: string;
   readonly status: InvariantStatus;
-  /** For a violation: index of the first violating state found (a shallowest one). */
+  /** For a violation: the table slot of the first violating state found (a shallowest one). */
   readonly stateIndex?: number;
   /** For a violation: its depth, i.e. the length of a shortest counterexample. */
   readonly depth?: number;
@@ -54,19 +55,33 @@ export interface SearchStats {
   readonly transitions: number;
   readonly maxDepth: number;
   readonly seconds: number;
-  /** Bytes held by the visited set, parent links and queue at the end (the peak). */
+  /** Peak bytes held by the visited set, parent links and queues. */
   readonly bytes: number;
 }
 
 export interface BfsResult extends SearchStats {
   readonly invariants: readonly InvariantOutcome[];
-  /** Action indices from the initial state to state `index` (a shortest path). */
-  pathTo(index: number): number[];
+  /** Action indices from the initial state to the state in `slot` (a shortest path). */
+  pathTo(slot: number): number[];
   /** Whether the search stored a state equal to `s`. */
   has(s: Uint32Array): boolean;
 }
 
-const NO_PARENT = 0xffffffff;
+interface MutableOutcome {
+  name: string;
+  status: InvariantStatus;
+  stateIndex?: number;
+  depth?: number;
+}
+
+/** Enumerate the successors of `src` through the model's fast path or through `step`. */
+export function successorsOf(model: Model<unknown>): (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => void {
+  if (model.forEachSuccessor) return model.forEachSuccessor.bind(model);
+  const n = model.actionCount;
+  return (src, dst, visit) => {
+    for (let i = 0; i < n; i++) if (model.step(src, i, dst)) visit(i);
+  };
+}
 
 export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   const t0 = performance.now();
@@ -79,118 +94,134 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   let nextProgress = t0 + interval;
 
   const W = model.words;
-  const visited = new VisitedSet(W);
-  const parent = new U32Column();
+  const table = new StateTable(W);
+  let level = new SlotList();
+  let next = new SlotList();
   const cur = new Uint32Array(W);
   const nxt = new Uint32Array(W);
-  const nActions = model.actionCount;
+  const successors = successorsOf(model as Model<unknown>);
 
-  const outcomes: { name: string; status: InvariantStatus; stateIndex?: number; depth?: number }[] = invariants.map(
-    (inv) => ({ name: inv.name, status: 'unknown' as InvariantStatus }),
-  );
-  let open = invariants.length; // invariants not yet violated
+  const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
   const pending: number[] = invariants.map((_, k) => k);
 
-  const checkInvariants = (s: Uint32Array, index: number, depth: number): void => {
+  const checkInvariants = (s: Uint32Array, slot: number, depth: number): void => {
     for (let j = pending.length - 1; j >= 0; j--) {
       const k = pending[j]!;
       if (!invariants[k]!.holds(s)) {
-        outcomes[k] = { name: invariants[k]!.name, status: 'violated', stateIndex: index, depth };
+        outcomes[k] = { name: invariants[k]!.name, status: 'violated', stateIndex: slot, depth };
         pending.splice(j, 1);
-        open--;
       }
     }
   };
 
-  model.initial(cur);
-  visited.insert(cur);
-  parent.push(NO_PARENT);
-  checkInvariants(cur, 0, 0);
-
   let transitions = 0;
   let depth = 0;
-  let levelEnd = 1; // states [0, levelEnd) are at depth <= `depth`
   let deepest = 0;
   let stopReason: StopReason = 'exhausted';
-  let truncatedByDepth = false;
+  let stop = false;
+  let curSlot = 0;
 
-  search: for (let head = 0; head < visited.size; head++) {
-    if (stopWhenAllViolated && invariants.length > 0 && open === 0) {
-      stopReason = 'all-violated';
-      break;
+  const grow = (): void => {
+    const map = table.grow();
+    level.remap(map);
+    next.remap(map);
+    curSlot = map[curSlot]!;
+    for (const o of outcomes) if (o.stateIndex !== undefined) o.stateIndex = map[o.stateIndex]!;
+  };
+
+  // Expanding a state below the depth limit: store and check every new successor.
+  const expand = (_i: number): void => {
+    if (stop) return;
+    transitions++;
+    if (table.full) {
+      if (table.find(nxt) >= 0) return;
+      grow();
     }
-    if (head === levelEnd) {
-      depth++;
-      levelEnd = visited.size;
+    if (table.size >= maxStates && table.find(nxt) < 0) {
+      stopReason = 'max-states';
+      stop = true;
+      return;
     }
-    if ((head & 1023) === 0) {
-      const now = performance.now();
-      if (now > deadline) {
-        stopReason = 'timeout';
-        break;
+    const slot = table.insert(nxt, curSlot + 1);
+    if (slot >= 0) {
+      next.push(slot);
+      if (pending.length > 0) checkInvariants(nxt, slot, depth + 1);
+    }
+  };
+  // A state at the depth limit: is any successor new?
+  let truncated = false;
+  const probe = (_i: number): void => {
+    if (!truncated && table.find(nxt) < 0) truncated = true;
+  };
+
+  model.initial(cur);
+  curSlot = table.insert(cur, ROOT);
+  level.push(curSlot);
+  checkInvariants(cur, curSlot, 0);
+
+  let expanded = 0;
+  let peakBytes = 0;
+  outer: while (level.length > 0) {
+    for (let q = 0; q < level.length; q++) {
+      if (stopWhenAllViolated && invariants.length > 0 && pending.length === 0) {
+        stopReason = 'all-violated';
+        break outer;
       }
-      if (options.onProgress && now >= nextProgress) {
-        nextProgress = now + interval;
-        options.onProgress({
-          distinctStates: visited.size,
-          transitions,
-          depth,
-          queued: visited.size - head,
-          seconds: (now - t0) / 1000,
-        });
-      }
-    }
-    visited.store.read(head, cur);
-    if (depth >= maxDepth) {
-      // Not expanded; the search is incomplete only if this state has a new successor.
-      if (!truncatedByDepth) {
-        for (let i = 0; i < nActions; i++) {
-          if (model.step(cur, i, nxt) && visited.find(nxt) < 0) {
-            truncatedByDepth = true;
-            break;
-          }
+      if ((++expanded & 1023) === 0) {
+        const now = performance.now();
+        if (now > deadline) {
+          stopReason = 'timeout';
+          break outer;
+        }
+        if (options.onProgress && now >= nextProgress) {
+          nextProgress = now + interval;
+          options.onProgress({
+            distinctStates: table.size,
+            transitions,
+            depth,
+            queued: level.length - q + next.length,
+            seconds: (now - t0) / 1000,
+          });
         }
       }
-      continue;
-    }
-    for (let i = 0; i < nActions; i++) {
-      if (!model.step(cur, i, nxt)) continue;
-      transitions++;
-      if (visited.size >= maxStates && visited.find(nxt) < 0) {
-        stopReason = 'max-states';
-        break search;
+      curSlot = level.data[q]!;
+      table.read(curSlot, cur);
+      if (depth >= maxDepth) {
+        if (!truncated) successors(cur, nxt, probe);
+        continue;
       }
-      const idx = visited.insert(nxt);
-      if (idx >= 0) {
-        parent.push(head);
-        if (depth + 1 > deepest) deepest = depth + 1;
-        if (open > 0) checkInvariants(nxt, idx, depth + 1);
-      }
+      successors(cur, nxt, expand);
+      if (stop) break outer;
     }
+    if (next.length > 0) deepest = depth + 1;
+    peakBytes = Math.max(peakBytes, table.bytes + level.bytes + next.bytes);
+    [level, next] = [next, level];
+    next.clear();
+    depth++;
   }
-  if (stopReason === 'exhausted' && truncatedByDepth) stopReason = 'max-depth';
+  if (stopReason === 'exhausted' && truncated) stopReason = 'max-depth';
   const complete = stopReason === 'exhausted';
   const seconds = (performance.now() - t0) / 1000;
-  const final = outcomes.map((o) =>
-    o.status === 'violated' ? o : { name: o.name, status: (complete ? 'holds' : 'unknown') as InvariantStatus },
+  const final: InvariantOutcome[] = outcomes.map((o) =>
+    o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
   );
 
-  const pathTo = (index: number): number[] => {
+  const pathTo = (slot: number): number[] => {
     const chain: number[] = [];
-    for (let i = index; i !== NO_PARENT; i = parent.get(i)) chain.push(i);
+    for (let s = slot; s !== -1; s = table.parent(s)) chain.push(s);
     chain.reverse();
     const path: number[] = [];
     const a = new Uint32Array(W);
     const b = new Uint32Array(W);
     const t = new Uint32Array(W);
     for (let k = 1; k < chain.length; k++) {
-      visited.store.read(chain[k - 1]!, a);
-      visited.store.read(chain[k]!, b);
+      table.read(chain[k - 1]!, a);
+      table.read(chain[k]!, b);
       let found = -1;
-      for (let i = 0; i < nActions && found < 0; i++) {
+      for (let i = 0; i < model.actionCount && found < 0; i++) {
         if (model.step(a, i, t) && t.every((w, j) => w === b[j])) found = i;
       }
-      if (found < 0) throw new Error(`internal: no action leads from state ${chain[k - 1]} to ${chain[k]}`);
+      if (found < 0) throw new Error(`internal: no action leads from slot ${chain[k - 1]} to ${chain[k]}`);
       path.push(found);
     }
     return path;
@@ -199,13 +230,13 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   return {
     complete,
     stopReason,
-    distinctStates: visited.size,
+    distinctStates: table.size,
     transitions,
     maxDepth: deepest,
     seconds,
-    bytes: visited.bytes + parent.bytes,
+    bytes: Math.max(peakBytes, table.bytes + level.bytes + next.bytes),
     invariants: final,
     pathTo,
-    has: (s) => visited.find(s) >= 0,
+    has: (s) => table.find(s) >= 0,
   };
 }

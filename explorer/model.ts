@@ -36,6 +36,13 @@ export interface Model<A = unknown> {
    * modify `src`; must be deterministic.
    */
   step(src: Uint32Array, i: number, dst: Uint32Array): boolean;
+  /**
+   * Optional fast path for the search: for every action enabled in `src`, in
+   * increasing action order, write its successor into `dst` and call
+   * `visit(i)` (which reads `dst` before the next call). Must agree exactly
+   * with `step`; models without it are searched through `step`.
+   */
+  forEachSuccessor?(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void;
   /** The structured action `i` (a discriminated union of the model). */
   action(i: number): A;
   /** Inverse of `action`: the index of a structurally equal action, or -1. */

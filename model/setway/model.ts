@@ -17,6 +17,7 @@ import type { SetwayParams } from './params.ts';
 import { initialCacheOn } from './params.ts';
 import type { SetwayPolicy } from './policy.ts';
 import { Scheduler } from './scheduler.ts';
+import { SuccessorGenerator } from './successors.ts';
 import { SYS_CLEAN, SYS_DIRTY, SetwayState } from './state.ts';
 
 type StepFn = (src: Uint32Array, dst: Uint32Array) => boolean;
@@ -36,6 +37,7 @@ export class SetwayModel implements Model<SetwayAction> {
   readonly actions: readonly SetwayAction[];
   private readonly steps: readonly StepFn[];
   private readonly index: Map<string, number>;
+  private readonly generator: SuccessorGenerator;
 
   constructor(
     readonly params: SetwayParams,
@@ -51,6 +53,11 @@ export class SetwayModel implements Model<SetwayAction> {
     this.actions = universe(this.st);
     this.steps = this.actions.map((a) => this.compile(a));
     this.index = new Map(this.actions.map((a, i) => [actionKey(a), i]));
+    this.generator = new SuccessorGenerator(this.st, this.hw, this.guest, this.sched, this.actions);
+  }
+
+  forEachSuccessor(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void {
+    this.generator.run(src, dst, visit);
   }
 
   get actionCount(): number {

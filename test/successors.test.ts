@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { bfs } from '../explorer/bfs.ts';
+import type { Model } from '../explorer/model.ts';
+import { defineModel } from '../explorer/define.ts';
+import { model } from './setway-support.ts';
+
+/** Every state the model reaches, through `step` only (the fast path removed). */
+function reachableViaStep(m: Model): Uint32Array[] {
+  const out: Uint32Array[] = [];
+  const seen = new Set<string>();
+  const init = new Uint32Array(m.words);
+  m.initial(init);
+  const queue = [init];
+  seen.add(init.join(','));
+  const t = new Uint32Array(m.words);
+  while (queue.length) {
+    const s = queue.pop()!;
+    out.push(s);
+    for (let i = 0; i < m.actionCount; i++) {
+      if (!m.step(s, i, t)) continue;
+      const k = t.join(',');
+      if (!seen.has(k)) {
+        seen.add(k);
+        queue.push(t.slice());
+      }
+    }
+  }
+  return out;
+}
+
+describe('the setway fast successor path agrees with step on every reachable state', () => {
+  const configs = [
+    'ref-a',
+    'ref-c',
+    'ref-d',
+    'ref-f',
+    { pcpus: 2, vcpus: 2, lines: 2, sets: 1, ways: 2, neighborLines: 1 },
+    { pcpus: 2, vcpus: 2, lines: 2, systemCache: true, hypSpeculation: true, program: 'boot' as const },
+  ];
+  test.each(configs.map((c) => [typeof c === 'string' ? c : JSON.stringify(c), c] as const))('%s', (_n, cfg) => {
+    for (const policy of ['native', 'trap-va'] as const) {
+      const m = model(cfg, policy);
+      const dst = new Uint32Array(m.words);
+      const t = new Uint32Array(m.words);
+      for (const s of reachableViaStep(m)) {
+        const fast: string[] = [];
+        m.forEachSuccessor!(s, dst, (i) => fast.push(`${i}:${dst.join(',')}`));
+        const slow: string[] = [];
+        for (let i = 0; i < m.actionCount; i++) if (m.step(s, i, t)) slow.push(`${i}:${t.join(',')}`);
+        expect(fast).toEqual(slow);
+      }
+    }
+  });
+
+  test('models without the fast path are searched through step', () => {
+    const m = defineModel({
+      name: 'one',
+      fields: { x: 3 },
+      initial: { x: 0 },
+      actions: [{ actor: 'x', text: 'inc', enabled: (s) => s.x < 3, next: (s) => ({ x: s.x + 1 }) }],
+    });
+    expect(bfs(m).distinctStates).toBe(4);
+  });
+});
