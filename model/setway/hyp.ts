@@ -14,7 +14,7 @@ class HypContext implements Hyp {
   s: Uint32Array = new Uint32Array(0);
   vcpu = 0;
   pcpu = 0;
-  hook = '';
+  where: { describeCall(): string } | undefined;
   readonly geometry: Geometry;
 
   constructor(
@@ -35,7 +35,7 @@ class HypContext implements Hyp {
   }
 
   private fail(msg: string): never {
-    throw new PolicyError(`policy ${this.policyName}: ${this.hook}: ${msg}`);
+    throw new PolicyError(`policy ${this.policyName}: ${this.where?.describeCall() ?? 'hook'}: ${msg}`);
   }
   private int(x: unknown, lo: number, hi: number, what: string): number {
     if (typeof x !== 'number' || !Number.isInteger(x) || x < lo || x > hi) {
@@ -124,13 +124,24 @@ class HypContext implements Hyp {
   }
 }
 
+type Hook = 'onSetWay' | 'onSctlr' | 'onMigrate';
+
 /**
  * Calls a policy's hooks on a successor state. With `checked` (policies loaded
- * from a file) every hook runs twice, on two copies, and must agree.
+ * from a file) every hook runs twice, on two copies, and must agree. Nothing
+ * is allocated per call: arguments live in fields, and the description of a
+ * call is only built for an error message.
  */
 export class PolicyRunner {
   private readonly ctx: HypContext;
-  private scratch: Uint32Array;
+  private readonly scratch: Uint32Array;
+  private readonly first: Uint32Array;
+  private hook: Hook = 'onSetWay';
+  private op: SetWayOp = 'CISW';
+  private set = 0;
+  private way = 0;
+  private on = false;
+  private to = 0;
 
   constructor(
     readonly policy: SetwayPolicy,
@@ -140,56 +151,85 @@ export class PolicyRunner {
   ) {
     this.ctx = new HypContext(st, hw, policy.name);
     this.scratch = new Uint32Array(st.words);
+    this.first = new Uint32Array(st.words);
   }
 
   setWay(s: Uint32Array, vcpu: number, pcpu: number, op: SetWayOp, set: number, way: number): void {
-    this.run(s, vcpu, pcpu, 'onSetWay', (h) => this.policy.onSetWay(h, op, set, way), `${op} set=${set} way=${way}`);
+    this.hook = 'onSetWay';
+    this.op = op;
+    this.set = set;
+    this.way = way;
+    this.run(s, vcpu, pcpu);
   }
 
   sctlr(s: Uint32Array, vcpu: number, pcpu: number, on: boolean): void {
-    this.run(s, vcpu, pcpu, 'onSctlr', (h) => this.policy.onSctlr(h, on), on ? 'on' : 'off');
+    this.hook = 'onSctlr';
+    this.on = on;
+    this.run(s, vcpu, pcpu);
   }
 
   /** Returns false when the policy forbids the migration. */
   migrate(s: Uint32Array, vcpu: number, from: number, to: number): boolean {
-    const hook = this.policy.onMigrate;
-    if (!hook) return true;
-    const r = this.run(s, vcpu, from, 'onMigrate', (h) => hook.call(this.policy, h, to), `to p${to}`);
+    if (!this.policy.onMigrate) return true;
+    this.hook = 'onMigrate';
+    this.to = to;
+    const r = this.run(s, vcpu, from);
     if (r !== undefined && typeof r !== 'boolean') {
-      throw new PolicyError(`policy ${this.policy.name}: onMigrate must return true, false or nothing, got ${String(r)}`);
+      throw new PolicyError(`policy ${this.policy.name}: ${this.where()} must return true, false or nothing, got ${String(r)}`);
     }
     return r !== false;
   }
 
-  private run<R>(s: Uint32Array, vcpu: number, pcpu: number, hook: string, f: (h: Hyp) => R, args: string): R {
+  /** `onSetWay(v0 on p1, CISW set=0 way=0)`: the call, for messages. */
+  private where(): string {
+    const c = this.ctx;
+    const args =
+      this.hook === 'onSetWay' ? `${this.op} set=${this.set} way=${this.way}` : this.hook === 'onSctlr' ? (this.on ? 'on' : 'off') : `to p${this.to}`;
+    return `${this.hook}(v${c.vcpu} on p${c.pcpu}, ${args})`;
+  }
+
+  private run(s: Uint32Array, vcpu: number, pcpu: number): unknown {
     const ctx = this.ctx;
     ctx.vcpu = vcpu;
     ctx.pcpu = pcpu;
-    ctx.hook = `${hook}(v${vcpu} on p${pcpu}, ${args})`;
-    if (this.checked) this.scratch.set(s);
-    const r1 = this.call(s, f, ctx.hook);
-    if (this.checked) {
-      const first = s.slice();
-      s.set(this.scratch);
-      const r2 = this.call(s, f, ctx.hook);
-      if (r1 !== r2 || !first.every((w, i) => w === s[i])) {
-        throw new PolicyError(
-          `policy ${this.policy.name}: ${ctx.hook} is nondeterministic: two calls on the same state gave different results ` +
-            '(a hook must depend only on what Hyp shows: no module-level state, randomness or clock)',
-        );
-      }
+    if (!this.checked) return this.call(s);
+    this.scratch.set(s);
+    const r1 = this.call(s);
+    this.first.set(s);
+    s.set(this.scratch);
+    const r2 = this.call(s);
+    if (r1 !== r2 || !this.first.every((w, i) => w === s[i])) {
+      throw new PolicyError(
+        `policy ${this.policy.name}: ${this.where()} is nondeterministic: two calls on the same state gave different results ` +
+          '(a hook must depend only on what Hyp shows: no module-level state, randomness or clock)',
+      );
     }
     return r1;
   }
 
-  private call<R>(s: Uint32Array, f: (h: Hyp) => R, where: string): R {
-    this.ctx.s = s;
+  private call(s: Uint32Array): unknown {
+    const ctx = this.ctx;
+    const p = this.policy;
+    ctx.s = s;
+    ctx.where = this;
     try {
-      return f(this.ctx);
+      switch (this.hook) {
+        case 'onSetWay':
+          return p.onSetWay(ctx, this.op, this.set, this.way);
+        case 'onSctlr':
+          return p.onSctlr(ctx, this.on);
+        case 'onMigrate':
+          return p.onMigrate!(ctx, this.to);
+      }
     } catch (e) {
       if (e instanceof PolicyError) throw e;
       const msg = e instanceof Error ? e.message : String(e);
-      throw new PolicyError(`policy ${this.policy.name}: ${where} threw: ${msg}`);
+      throw new PolicyError(`policy ${p.name}: ${this.where()} threw: ${msg}`);
     }
+  }
+
+  /** For HypContext's messages. */
+  describeCall(): string {
+    return this.where();
   }
 }

@@ -66,10 +66,7 @@ export class SuccessorGenerator {
     }
     const allMask = (1 << P) - 1;
     const guestSpec = st.hypSpec ? allMask : onMask;
-    const specMask = (a: number) => (a < A ? guestSpec : allMask);
-    const copy = () => {
-      for (let k = 0; k < words; k++) dst[k] = src[k]!;
-    };
+    // (no closures here: the hot path allocates nothing)
 
     // 3.1 guest instructions
     for (let v = 0; v < st.V; v++) {
@@ -78,7 +75,7 @@ export class SuccessorGenerator {
       let ways = 1;
       if ((ins.op === 'STR' || ins.op === 'LDR') && st.cacheOn(src, v) && !(hold[ins.addr]! & (1 << st.pcpu(src, v)))) ways = W;
       for (let way = 0; way < ways; way++) {
-        copy();
+        for (let k = 0; k < words; k++) dst[k] = src[k]!;
         guest.exec(dst, v, way);
         visit(base.guest + v * W + way);
       }
@@ -89,7 +86,7 @@ export class SuccessorGenerator {
       for (let p = 0; p < P; p++) {
         const ways = hold[n]! & (1 << p) ? 1 : W;
         for (let way = 0; way < ways; way++) {
-          copy();
+          for (let k = 0; k < words; k++) dst[k] = src[k]!;
           guest.nbStore(dst, n, p, way);
           visit(base.nbStore + ((n - A) * P + p) * W + way);
         }
@@ -99,14 +96,14 @@ export class SuccessorGenerator {
     const slots = P * S * W;
     for (let slot = 0; slot < slots; slot++) {
       if (st.tag(src, slot) === 0) continue;
-      copy();
+      for (let k = 0; k < words; k++) dst[k] = src[k]!;
       hw.evictSlot(dst, slot);
       visit(base.evict + slot);
     }
     if (st.sysCache) {
       for (let a = 0; a < ADDR; a++) {
         if (st.sysKind(src, a) === 0) continue;
-        copy();
+        for (let k = 0; k < words; k++) dst[k] = src[k]!;
         hw.sysEvict(dst, a);
         visit(base.sysEvict + a);
       }
@@ -114,17 +111,17 @@ export class SuccessorGenerator {
     // specFill p a w
     for (let p = 0; p < P; p++)
       for (let a = 0; a < ADDR; a++) {
-        if (!(specMask(a) & (1 << p)) || hold[a]! & (1 << p) || dirtyAt[a]! >= 0) continue;
+        if (!((a < A ? guestSpec : allMask) & (1 << p)) || hold[a]! & (1 << p) || dirtyAt[a]! >= 0) continue;
         for (let w = 0; w < W; w++) {
-          copy();
+          for (let k = 0; k < words; k++) dst[k] = src[k]!;
           hw.specFill(dst, p, a, w);
           visit(base.specFill + (p * ADDR + a) * W + w);
         }
       }
     if (st.sysCache) {
       for (let a = 0; a < ADDR; a++) {
-        if (st.sysKind(src, a) !== 0 || specMask(a) === 0) continue;
-        copy();
+        if (st.sysKind(src, a) !== 0 || (a < A ? guestSpec : allMask) === 0) continue;
+        for (let k = 0; k < words; k++) dst[k] = src[k]!;
         hw.sysFill(dst, a);
         visit(base.sysFill + a);
       }
@@ -135,9 +132,9 @@ export class SuccessorGenerator {
         if (to === from) continue;
         const pair = from * (P - 1) + (to < from ? to : to - 1);
         for (let a = 0; a < ADDR; a++) {
-          if (dirtyAt[a] !== from || !(specMask(a) & (1 << to)) || hold[a]! & (1 << to)) continue;
+          if (dirtyAt[a] !== from || !((a < A ? guestSpec : allMask) & (1 << to)) || hold[a]! & (1 << to)) continue;
           for (let w = 0; w < W; w++) {
-            copy();
+            for (let k = 0; k < words; k++) dst[k] = src[k]!;
             hw.lineMove(dst, from, to, a, w);
             visit(base.lineMove + (pair * ADDR + a) * W + w);
           }
@@ -149,7 +146,7 @@ export class SuccessorGenerator {
       const here = st.pcpu(src, v);
       for (let to = 0; to < P; to++) {
         if (to === here || occupied & (1 << to)) continue;
-        copy();
+        for (let k = 0; k < words; k++) dst[k] = src[k]!;
         if (sched.migrate(dst, v, to)) visit(base.migrate + v * P + to);
       }
     }
