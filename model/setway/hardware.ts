@@ -127,9 +127,31 @@ export class Hardware {
     if (st.sysCache) st.setSys(s, a, SYS_EMPTY, 0);
   }
 
-  /** flushVM(): clean and invalidate every guest address (never a neighbour's) to PoC. */
+  /**
+   * flushVM(): clean and invalidate every guest address (never a neighbour's)
+   * to PoC. Equal to cleanInvalidateVA on each guest address, in two passes:
+   * dirty sys entries reach RAM first, then dirty private lines, which are
+   * newer and so win; every guest line and sys entry is emptied.
+   */
   flushVM(s: Uint32Array): void {
-    for (let a = 0; a < this.st.A; a++) this.cleanInvalidateVA(s, a);
+    const st = this.st;
+    if (st.sysCache) {
+      for (let a = 0; a < st.A; a++) {
+        const k = st.sysKind(s, a);
+        if (k === SYS_EMPTY) continue;
+        if (k === SYS_DIRTY) st.setRam(s, a, st.sysVal(s, a));
+        st.setSys(s, a, SYS_EMPTY, 0);
+      }
+    }
+    const slots = st.P * st.S * st.W;
+    for (let slot = 0; slot < slots; slot++) {
+      const tag = st.tag(s, slot);
+      if (tag === 0) continue;
+      const a = st.addrOf(Math.floor(slot / st.W) % st.S, tag);
+      if (a >= st.A) continue;
+      if (st.dirty(s, slot)) st.setRam(s, a, st.val(s, slot));
+      st.clearSlot(s, slot);
+    }
   }
 
   /** A set/way operation executed by the hardware on one slot of pCPU p's private cache. */

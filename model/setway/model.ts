@@ -53,7 +53,7 @@ export class SetwayModel implements Model<SetwayAction> {
     this.actions = universe(this.st);
     this.steps = this.actions.map((a) => this.compile(a));
     this.index = new Map(this.actions.map((a, i) => [actionKey(a), i]));
-    this.generator = new SuccessorGenerator(this.st, this.hw, this.guest, this.sched, this.actions);
+    this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions);
   }
 
   forEachSuccessor(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void {

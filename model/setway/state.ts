@@ -39,18 +39,18 @@ export class SetwayState {
   readonly programs: readonly (readonly Instr[])[];
   readonly maxValue: readonly number[];
 
-  private readonly ramF: number[] = [];
-  private readonly latestF: number[] = [];
-  private readonly sysKindF: number[] = [];
-  private readonly sysValF: number[] = [];
-  private readonly tagF: number[] = [];
-  private readonly dirtyF: number[] = [];
-  private readonly valF: number[] = [];
-  private readonly pcF: number[] = [];
-  private readonly pcpuF: number[] = [];
-  private readonly cacheOnF: number[] = [];
-  private readonly tvmF: number[] = [];
-  private readonly staleF: number[] = [];
+  readonly ramF: number[] = [];
+  readonly latestF: number[] = [];
+  readonly sysKindF: number[] = [];
+  readonly sysValF: number[] = [];
+  readonly tagF: number[] = [];
+  readonly dirtyF: number[] = [];
+  readonly valF: number[] = [];
+  readonly pcF: number[] = [];
+  readonly pcpuF: number[] = [];
+  readonly cacheOnF: number[] = [];
+  readonly tvmF: number[] = [];
+  readonly staleF: number[] = [];
   readonly vcpuVarNames: readonly string[];
   readonly pcpuVarNames: readonly string[];
   private readonly vcpuVarF: number[] = []; // [v * nVcpuVars + k]

@@ -1,0 +1,158 @@
+/**
+ * Compiled hardware successors for the set/way model.
+ *
+ * The hardware actions (evict, sysEvict, specFill, sysFill, lineMove) are
+ * most of the transitions. For a given configuration their enabledness and
+ * effects are generated once as straight-line JavaScript: the state's words
+ * live in local variables, each field is a shift and a mask with constant
+ * operands, and there are no calls but `visit`. The generated code follows
+ * hardware.ts line by line; test/successors.test.ts checks it against `step`
+ * on every reachable state of several configurations.
+ */
+import type { SetwayState } from './state.ts';
+
+export type HardwareSuccessors = (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => void;
+
+export interface HardwareBases {
+  readonly evict: number;
+  readonly sysEvict: number;
+  readonly specFill: number;
+  readonly sysFill: number;
+  readonly lineMove: number;
+}
+
+export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases): HardwareSuccessors {
+  const L = st.layout;
+  const { P, S, W, A } = st;
+  const ADDR = st.addrs;
+  const words = st.words;
+  const out: string[] = [];
+  const emit = (line: string) => out.push(line);
+
+  const get = (v: 's' | 'd', id: number) => {
+    const f = L.info(id);
+    const mask = f.bits === 32 ? 0xffffffff : 2 ** f.bits - 1;
+    return `((${v}${f.word} >>> ${f.shift}) & ${mask})`;
+  };
+  const put = (id: number, expr: string) => {
+    const f = L.info(id);
+    const mask = f.bits === 32 ? 0xffffffff : 2 ** f.bits - 1;
+    const clear = ~(mask * 2 ** f.shift) >>> 0;
+    return `d${f.word} = (d${f.word} & ${clear}) | ((${expr}) << ${f.shift});`;
+  };
+  const all = [...Array(words).keys()];
+  const begin = () => all.map((k) => `d${k} = s${k};`).join(' ');
+  const finish = (index: number) => `${all.map((k) => `dst[${k}] = d${k};`).join(' ')} visit(${index});`;
+  const slot = (p: number, set: number, w: number) => (p * S + set) * W + w;
+  const tagOf = (a: number) => Math.floor(a / S) + 1;
+  const addrOf = (set: number, tag: number) => (tag - 1) * S + set;
+  const maxTag = Math.ceil(ADDR / S);
+
+  const writeBack = (a: number, v: string) =>
+    st.sysCache ? `${put(st.sysKindF[a]!, '2')} ${put(st.sysValF[a]!, v)}` : put(st.ramF[a]!, v);
+  /** evictSlot on a slot whose content is still as in src (t/y/v variables). */
+  const evictWriteBack = (k: number) => {
+    const set = Math.floor(k / W) % S;
+    const cases: string[] = [];
+    for (let tag = 1; tag <= maxTag; tag++) {
+      const a = addrOf(set, tag);
+      if (a >= ADDR) continue;
+      cases.push(`case ${tag}: ${writeBack(a, `v${k}`)} break;`);
+    }
+    return `if (y${k} !== 0) { switch (t${k}) { ${cases.join(' ')} } }`;
+  };
+  const setLine = (k: number, tag: number, dirty: number, v: string) =>
+    `${put(st.tagF[k]!, String(tag))} ${put(st.dirtyF[k]!, String(dirty))} ${put(st.valF[k]!, v)}`;
+  const clearSlot = (k: number) => `${put(st.tagF[k]!, '0')} ${put(st.dirtyF[k]!, '0')} ${put(st.valF[k]!, '0')}`;
+
+  emit(`${all.map((k) => `const s${k} = src[${k}];`).join(' ')}`);
+  emit(`let ${all.map((k) => `d${k} = 0`).join(', ')};`);
+  // decode slots
+  for (let k = 0; k < P * S * W; k++) {
+    emit(`const t${k} = ${get('s', st.tagF[k]!)}, y${k} = ${get('s', st.dirtyF[k]!)}, v${k} = ${get('s', st.valF[k]!)};`);
+  }
+  // decode memory
+  for (let a = 0; a < ADDR; a++) {
+    emit(`const r${a} = ${get('s', st.ramF[a]!)};`);
+    if (st.sysCache) emit(`const k${a} = ${get('s', st.sysKindF[a]!)}, w${a} = ${get('s', st.sysValF[a]!)};`);
+  }
+  // pCPUs that may speculate guest lines
+  emit('let on = 0;');
+  for (let v = 0; v < st.V; v++) emit(`if (${get('s', st.cacheOnF[v]!)} !== 0) on |= 1 << ${get('s', st.pcpuF[v]!)};`);
+  const ALL = (1 << P) - 1;
+  emit(`const gspec = ${st.hypSpec ? ALL : 'on'};`);
+  const spec = (a: number) => (a < A ? 'gspec' : String(ALL));
+  // which pCPUs hold each address, and which holds it dirty
+  for (let a = 0; a < ADDR; a++) {
+    const set = a % S;
+    const T = tagOf(a);
+    const parts: string[] = [];
+    emit(`let da${a} = -1;`);
+    for (let p = 0; p < P; p++)
+      for (let w = 0; w < W; w++) {
+        const k = slot(p, set, w);
+        parts.push(`(t${k} === ${T} ? ${1 << p} : 0)`);
+        emit(`if (t${k} === ${T} && y${k} !== 0) da${a} = ${p};`);
+      }
+    emit(`const h${a} = ${parts.join(' | ')};`);
+  }
+
+  // evict p s w
+  for (let k = 0; k < P * S * W; k++) {
+    emit(`if (t${k} !== 0) { ${begin()} ${evictWriteBack(k)} ${clearSlot(k)} ${finish(base.evict + k)} }`);
+  }
+  // sysEvict a
+  if (st.sysCache) {
+    for (let a = 0; a < ADDR; a++) {
+      emit(
+        `if (k${a} !== 0) { ${begin()} if (k${a} === 2) { ${put(st.ramF[a]!, `w${a}`)} } ${put(st.sysKindF[a]!, '0')} ${put(st.sysValF[a]!, '0')} ${finish(base.sysEvict + a)} }`,
+      );
+    }
+  }
+  // specFill p a w
+  for (let p = 0; p < P; p++)
+    for (let a = 0; a < ADDR; a++) {
+      const fill = st.sysCache ? `(k${a} !== 0 ? w${a} : r${a})` : `r${a}`;
+      const body: string[] = [];
+      for (let w = 0; w < W; w++) {
+        const k = slot(p, a % S, w);
+        body.push(`{ ${begin()} ${evictWriteBack(k)} ${setLine(k, tagOf(a), 0, 'fv')} ${finish(base.specFill + (p * ADDR + a) * W + w)} }`);
+      }
+      emit(`if (((${spec(a)} >>> ${p}) & 1) !== 0 && ((h${a} >>> ${p}) & 1) === 0 && da${a} < 0) { const fv = ${fill}; ${body.join(' ')} }`);
+    }
+  // sysFill a
+  if (st.sysCache) {
+    for (let a = 0; a < ADDR; a++) {
+      emit(`if (k${a} === 0 && ${spec(a)} !== 0) { ${begin()} ${put(st.sysKindF[a]!, '1')} ${put(st.sysValF[a]!, `r${a}`)} ${finish(base.sysFill + a)} }`);
+    }
+  }
+  // lineMove from to a w
+  for (let from = 0; from < P; from++)
+    for (let to = 0; to < P; to++) {
+      if (to === from) continue;
+      const pair = from * (P - 1) + (to < from ? to : to - 1);
+      for (let a = 0; a < ADDR; a++) {
+        const set = a % S;
+        const T = tagOf(a);
+        // the way of `from` holding a (dirty), known only at run time when W > 1
+        const srcWays: string[] = [];
+        for (let w = 0; w < W; w++) {
+          const k = slot(from, set, w);
+          srcWays.push(`if (t${k} === ${T}) { mk = ${k}; mv = v${k}; }`);
+        }
+        const body: string[] = [];
+        for (let w = 0; w < W; w++) {
+          const victim = slot(to, set, w);
+          const clears = [...Array(W).keys()].map((sw) => `if (mk === ${slot(from, set, sw)}) { ${clearSlot(slot(from, set, sw))} }`).join(' ');
+          body.push(
+            `{ ${begin()} ${clears} ${evictWriteBack(victim)} ${setLine(victim, T, 1, 'mv')} ${finish(base.lineMove + (pair * ADDR + a) * W + w)} }`,
+          );
+        }
+        emit(
+          `if (da${a} === ${from} && ((${spec(a)} >>> ${to}) & 1) !== 0 && ((h${a} >>> ${to}) & 1) === 0) { let mk = -1, mv = 0; ${srcWays.join(' ')} ${body.join(' ')} }`,
+        );
+      }
+    }
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('src', 'dst', 'visit', out.join('\n')) as HardwareSuccessors;
+}
