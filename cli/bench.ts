@@ -1,19 +1,67 @@
 /**
  * `npm run bench` / `hvmc bench`: an exhaustive count of a configuration
  * (default ref-e with trap-va), printed as JSON: distinct states, seconds,
- * states per second, bytes per stored state, peak RSS.
+ * states per second, bytes per stored state, peak RSS; the count is compared
+ * with the pinned one where there is one. Then a small comparison of
+ * visited-set representations on ref-d (why the hot path does not use
+ * Immutable.Set or strings).
  */
-import { check } from '../explorer/check.ts';
+import { Set as ISet } from 'immutable';
+import { bfs, successorsOf } from '../explorer/bfs.ts';
+import type { Model } from '../explorer/model.ts';
 import type { Io } from './io.ts';
 import { progressReporter } from './progress.ts';
 import { openSession, type SessionSpec } from './session.ts';
 
+/** Distinct-state counts of the big configurations, pinned (the unit tests pin the small ones). */
+export const PINNED_COUNTS: Readonly<Record<string, number>> = {
+  'setway ref-e trap-va': 9_032_364,
+  'setway ref-e native': 57_629_880,
+};
+
+/** BFS with a visited set of strings, in a JS Set or an Immutable.Set: same count, for comparison. */
+function countWithStringSet(model: Model<unknown>, kind: 'js' | 'immutable'): { states: number; seconds: number } {
+  const t0 = performance.now();
+  const succ = successorsOf(model);
+  const init = new Uint32Array(model.words);
+  model.initial(init);
+  const js = new Set<string>();
+  let imm = ISet<string>();
+  const add = (k: string): boolean => {
+    if (kind === 'js') {
+      if (js.has(k)) return false;
+      js.add(k);
+    } else {
+      if (imm.has(k)) return false;
+      imm = imm.add(k);
+    }
+    return true;
+  };
+  add(init.join(','));
+  let level: Uint32Array[] = [init];
+  const dst = new Uint32Array(model.words);
+  while (level.length > 0) {
+    const next: Uint32Array[] = [];
+    for (const s of level) succ(s, dst, () => void (add(dst.join(',')) && next.push(dst.slice())));
+    level = next;
+  }
+  return { states: kind === 'js' ? js.size : imm.size, seconds: (performance.now() - t0) / 1000 };
+}
+
 export async function runBench(spec: SessionSpec & { progress?: boolean }, io: Io): Promise<number> {
   const session = await openSession({ model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} });
   const progress = progressReporter(io, spec.progress ?? true);
-  const report = check(session.built.model, [], { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
+  const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
   progress.done();
   const rssBytes = process.resourceUsage().maxRSS * 1024;
+  const key = `${session.family.name} ${session.config.id} ${session.policy.id}`;
+  const pinned = PINNED_COUNTS[key];
+
+  const small = await openSession({ model: 'setway', config: 'ref-d', policy: 'native' });
+  const table = bfs(small.built.model);
+  const jsSet = countWithStringSet(small.built.model, 'js');
+  const immSet = countWithStringSet(small.built.model, 'immutable');
+
   io.out(
     JSON.stringify(
       {
@@ -21,21 +69,35 @@ export async function runBench(spec: SessionSpec & { progress?: boolean }, io: I
         model: session.family.name,
         config: session.config.id,
         policy: session.policy.id,
-        complete: report.complete,
-        distinctStates: report.distinctStates,
-        transitions: report.transitions,
-        maxDepth: report.maxDepth,
-        seconds: Number(report.seconds.toFixed(2)),
-        statesPerSecond: Math.round(report.distinctStates / report.seconds),
-        transitionsPerSecond: Math.round(report.transitions / report.seconds),
+        complete: r.complete,
+        distinctStates: r.distinctStates,
+        pinnedStates: pinned ?? null,
+        countMatches: pinned === undefined ? null : pinned === r.distinctStates,
+        transitions: r.transitions,
+        maxDepth: r.maxDepth,
+        seconds: Number(r.seconds.toFixed(2)),
+        statesPerSecond: Math.round(r.distinctStates / r.seconds),
+        transitionsPerSecond: Math.round(r.transitions / r.seconds),
         stateWords: session.built.model.words,
-        bytesPerState: Number((report.bytes / report.distinctStates).toFixed(1)),
+        bytesPerState: Number((r.bytes / r.distinctStates).toFixed(1)),
         peakRssMB: Math.round(rssBytes / 2 ** 20),
         node: process.version,
+        visitedSetComparison: {
+          config: 'setway ref-d native',
+          distinctStates: table.distinctStates,
+          packedTableSeconds: Number(table.seconds.toFixed(3)),
+          jsSetOfStringsSeconds: Number(jsSet.seconds.toFixed(3)),
+          immutableSetOfStringsSeconds: Number(immSet.seconds.toFixed(3)),
+          agree: jsSet.states === table.distinctStates && immSet.states === table.distinctStates,
+        },
       },
       null,
       2,
     ) + '\n',
   );
-  return report.complete ? 0 : 3;
+  if (pinned !== undefined && pinned !== r.distinctStates) {
+    io.err(`hvmc bench: ${key}: ${r.distinctStates} distinct states, but ${pinned} are pinned\n`);
+    return 1;
+  }
+  return r.complete ? 0 : 3;
 }
