@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { check, type CheckReport } from '../explorer/check.ts';
 import type { SearchLimits } from '../explorer/bfs.ts';
-import { renderTrace } from '../explorer/trace.ts';
+import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { paramsObject } from '../model/core/params.ts';
 import { type Io, paint } from './io.ts';
@@ -81,7 +81,7 @@ export function renderReport(command: string, session: Session, report: CheckRep
   for (const i of report.invariants) {
     const status =
       i.status === 'violated'
-        ? p.red(`violated  (shortest counterexample: ${i.counterexample!.steps.length} steps)`)
+        ? p.red(`violated  (shortest counterexample: ${stepCount(i.counterexample!.steps.length)})`)
         : i.status === 'holds'
           ? p.green('holds')
           : p.yellow('unknown (search incomplete)');
@@ -89,7 +89,7 @@ export function renderReport(command: string, session: Session, report: CheckRep
   }
   for (const i of report.invariants) {
     if (!i.counterexample) continue;
-    lines.push('', p.bold(`${i.name}: shortest counterexample, ${i.counterexample.steps.length} steps`));
+    lines.push('', p.bold(`${i.name}: shortest counterexample, ${stepCount(i.counterexample.steps.length)}`));
     lines.push(renderTrace(i.counterexample, { paint: p }));
   }
   return lines.join('\n') + '\n';

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { check, type CheckReport } from '../explorer/check.ts';
-import { renderTrace } from '../explorer/trace.ts';
+import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { Map as IMap } from 'immutable';
 import { FAMILIES } from '../model/registry.ts';
@@ -53,7 +53,7 @@ export async function runGate(opts: { update?: boolean; json?: boolean; expectat
         const cex = report.invariants.find((i) => i.counterexample)?.counterexample;
         if (!showcase && cex) {
           showcase = {
-            title: `${family.name} · policy ${policy} · config ${cfg}: ${cex.invariant}, shortest counterexample (${cex.steps.length} steps)`,
+            title: `${family.name} · policy ${policy} · config ${cfg}: ${cex.invariant}, shortest counterexample (${stepCount(cex.steps.length)})`,
             text: renderTrace(cex, { paint: p }),
           };
         }

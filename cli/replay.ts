@@ -4,6 +4,7 @@
  * why), 2 when the file is bad.
  */
 import { replay } from '../explorer/replay.ts';
+import { stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { type Io, paint } from './io.ts';
 import { EXIT_OK, EXIT_VIOLATION } from './check.ts';
@@ -18,10 +19,10 @@ export async function runReplay(path: string, opts: { json?: boolean }, io: Io):
     io.out(JSON.stringify({ command: 'replay', file: path, model: file.model, config: file.config, policy: file.policy, ...outcome }, null, 2) + '\n');
   } else {
     const p = paint(io);
-    const head = `hvmc replay  ${path}: model ${file.model} · config ${file.config} · policy ${file.policy} · ${file.steps.length} steps`;
+    const head = `hvmc replay  ${path}: model ${file.model} · config ${file.config} · policy ${file.policy} · ${stepCount(file.steps.length)}`;
     io.out(
       outcome.reproduced
-        ? `${head}\n  ${p.red(`reproduced: ${outcome.invariant} violated after ${outcome.length} steps: ${outcome.violation.message}`)}\n`
+        ? `${head}\n  ${p.red(`reproduced: ${outcome.invariant} violated after ${stepCount(outcome.length)}: ${outcome.violation.message}`)}\n`
         : `${head}\n  ${p.green(`does not reproduce: ${outcome.reason}`)}\n`,
     );
   }

@@ -62,6 +62,11 @@ export interface RenderOptions {
   readonly paint?: { bold(s: string): string; dim(s: string): string; red(s: string): string };
 }
 
+/** `1 step`, `7 steps`. */
+export function stepCount(n: number): string {
+  return `${n} step${n === 1 ? '' : 's'}`;
+}
+
 export function formatValue(v: Value): string {
   return typeof v === 'string' ? v : String(v);
 }
@@ -82,6 +87,6 @@ export function renderTrace(trace: Trace, options: RenderOptions = {}): string {
     const changes = s.changes.map(formatChange).join(', ');
     return `  ${String(s.step).padStart(num)}. ${paint.bold(label)}  ${paint.dim(changes || '(no change)')}`;
   });
-  lines.push(`  ${paint.red(`✗ ${trace.invariant} violated after ${trace.steps.length} steps: ${trace.violation.message}`)}`);
+  lines.push(`  ${paint.red(`✗ ${trace.invariant} violated after ${stepCount(trace.steps.length)}: ${trace.violation.message}`)}`);
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 /** Every model family hvmc knows, by name. */
 import type { AnyFamily } from './core/family.ts';
+import { fpsimdFamily } from './fpsimd/index.ts';
 import { setwayFamily } from './setway/index.ts';
 
 export const FAMILIES: Readonly<Record<string, AnyFamily>> = {
   setway: setwayFamily,
+  fpsimd: fpsimdFamily,
 };

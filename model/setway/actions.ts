@@ -19,9 +19,4 @@ export type SetwayAction =
 
 export type SetwayActionKind = SetwayAction['kind'];
 
-/** Canonical string of an action object (keys sorted), for lookups from JSON traces. */
-export function actionKey(a: unknown): string {
-  if (a === null || typeof a !== 'object' || Array.isArray(a)) return JSON.stringify(a);
-  const o = a as Record<string, unknown>;
-  return JSON.stringify(Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]])));
-}
+export { actionKey } from '../../explorer/action-key.ts';
