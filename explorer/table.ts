@@ -42,55 +42,41 @@ export class StateTable {
     return this.size >= this.limit;
   }
 
+  /** The slot holding a state equal to `s`, or else the empty slot where it would go. */
+  private locate(s: Uint32Array): number {
+    const W = this.words;
+    const stride = this.stride;
+    const data = this.data;
+    let slot = hashWords(s, 0, W) & this.mask;
+    for (;;) {
+      const base = slot * stride;
+      if (data[base] === 0) return slot;
+      let k = 0;
+      while (k < W && data[base + 1 + k] === s[k]) k++;
+      if (k === W) return slot;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   /**
    * Insert `s` (words s[0..W)) with parent link `link` if absent.
    * Returns the new slot (>= 0), or ~slot (< 0) of the equal state present.
    * The caller must call `grow` first when `full`.
    */
   insert(s: Uint32Array, link: number): number {
-    const W = this.words;
-    const stride = this.stride;
-    const data = this.data;
-    let slot = hashWords(s, 0, W) & this.mask;
-    for (;;) {
-      const base = slot * stride;
-      if (data[base] === 0) {
-        data[base] = link;
-        for (let k = 0; k < W; k++) data[base + 1 + k] = s[k]!;
-        this.size++;
-        return slot;
-      }
-      let eq = true;
-      for (let k = 0; k < W; k++) {
-        if (data[base + 1 + k] !== s[k]) {
-          eq = false;
-          break;
-        }
-      }
-      if (eq) return ~slot;
-      slot = (slot + 1) & this.mask;
-    }
+    const slot = this.locate(s);
+    const base = slot * this.stride;
+    if (this.data[base] !== 0) return ~slot;
+    this.data[base] = link;
+    for (let k = 0; k < this.words; k++) this.data[base + 1 + k] = s[k]!;
+    this.size++;
+    return slot;
   }
 
   /** The slot holding a state equal to `s`, or -1. */
   find(s: Uint32Array): number {
-    const W = this.words;
-    const stride = this.stride;
-    const data = this.data;
-    let slot = hashWords(s, 0, W) & this.mask;
-    for (;;) {
-      const base = slot * stride;
-      if (data[base] === 0) return -1;
-      let eq = true;
-      for (let k = 0; k < W; k++) {
-        if (data[base + 1 + k] !== s[k]) {
-          eq = false;
-          break;
-        }
-      }
-      if (eq) return slot;
-      slot = (slot + 1) & this.mask;
-    }
+    const slot = this.locate(s);
+    return this.data[slot * this.stride] === 0 ? -1 : slot;
   }
 
   /** Copy the state in `slot` into out[0..W). */
