@@ -51,3 +51,28 @@ export async function resolvePolicy<P>(
   const { value } = await importPolicy(spec, baseDir);
   return { id: spec, policy: family.validatePolicy(value, `policy file ${spec}`), fromFile: true };
 }
+
+/**
+ * The checks every family makes on a loaded policy object: an object for
+ * this model, with a name and the hooks it needs. Returns it for the family's
+ * own further checks; throws PolicyError (exit code 2) naming what is wrong.
+ */
+export function checkPolicyShape(
+  x: unknown,
+  where: string,
+  model: string,
+  hooks: readonly string[],
+  optionalHooks: readonly string[] = [],
+): Record<string, unknown> {
+  const bad = (msg: string): never => {
+    throw new PolicyError(`${where}: ${msg}`);
+  };
+  if (x === null || typeof x !== 'object') return bad('the export is not a policy object');
+  const p = x as Record<string, unknown>;
+  if (p.model !== model) return bad(`the policy is for model ${JSON.stringify(p.model)}, not "${model}" (set model: '${model}')`);
+  if (typeof p.name !== 'string' || p.name.length === 0) return bad('the policy needs a non-empty string `name`');
+  if (p.description !== undefined && typeof p.description !== 'string') return bad('`description` must be a string');
+  for (const h of hooks) if (typeof p[h] !== 'function') bad(`the policy must define the hook ${h}(hyp, ...)`);
+  for (const h of optionalHooks) if (p[h] !== undefined && typeof p[h] !== 'function') bad(`${h} must be a function`);
+  return { description: '', ...p };
+}

@@ -1,7 +1,7 @@
 /** The `fpsimd` model family: lazy FP/SIMD switching for 32-bit guests. */
 import { FPSIMD_INVARIANTS } from '../../invariants/fpsimd.ts';
-import { PolicyError } from '../core/errors.ts';
 import type { ModelFamily } from '../core/family.ts';
+import { checkPolicyShape } from '../core/policy-loader.ts';
 import type { ParamValue } from '../core/params.ts';
 import { FpsimdModel } from './model.ts';
 import { FPSIMD_CONFIGS, FPSIMD_DEFAULTS, FPSIMD_PARAMS, fpsimdParams } from './params.ts';
@@ -12,12 +12,7 @@ export { FpsimdModel } from './model.ts';
 export { defineFpsimdPolicy, type FpsimdPolicy, type FpHyp } from './policy.ts';
 
 function validatePolicy(x: unknown, where: string): FpsimdPolicy {
-  const p = x as Record<string, unknown> | null;
-  if (p === null || typeof p !== 'object') throw new PolicyError(`${where}: the export is not a policy object`);
-  if (p.model !== 'fpsimd') throw new PolicyError(`${where}: the policy is for model ${JSON.stringify(p.model)}, not "fpsimd"`);
-  if (typeof p.name !== 'string' || !p.name) throw new PolicyError(`${where}: the policy needs a non-empty string \`name\``);
-  if (typeof p.onEntry !== 'function') throw new PolicyError(`${where}: the policy must define the hook onEntry(hyp)`);
-  return { description: '', ...(p as object) } as FpsimdPolicy;
+  return checkPolicyShape(x, where, 'fpsimd', ['onEntry']) as unknown as FpsimdPolicy;
 }
 
 export const fpsimdFamily: ModelFamily<FpsimdPolicy> = {
@@ -33,7 +28,7 @@ export const fpsimdFamily: ModelFamily<FpsimdPolicy> = {
   validatePolicy,
   policyDescription: (p) => p.description,
   build(params, choice) {
-    const model = new FpsimdModel(fpsimdParams(params), choice.policy);
+    const model = new FpsimdModel(fpsimdParams(params), choice.policy, choice.fromFile);
     return { model, invariants: FPSIMD_INVARIANTS.map((i) => i.make(model)) };
   },
 };

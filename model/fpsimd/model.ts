@@ -10,9 +10,9 @@
 import { OrderedMap } from 'immutable';
 import { match } from 'ts-pattern';
 import { Layout } from '../../explorer/layout.ts';
-import type { ActionLabel, Model, StateView, Value } from '../../explorer/model.ts';
+import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
+import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import { PolicyError } from '../core/errors.ts';
-import { actionKey } from '../../explorer/action-key.ts';
 import type { FpsimdParams } from './params.ts';
 import type { FpHyp, FpsimdPolicy } from './policy.ts';
 
@@ -30,9 +30,7 @@ export type FpsimdAction =
   /** The scheduler moves the (exited) vCPU to another pCPU. */
   | { readonly kind: 'migrate'; readonly to: number };
 
-type StepFn = (src: Uint32Array, dst: Uint32Array) => boolean;
-
-export class FpsimdModel implements Model<FpsimdAction> {
+export class FpsimdModel extends ActionModel<FpsimdAction> {
   readonly name = 'fpsimd';
   readonly layout = new Layout();
   readonly T: number;
@@ -40,9 +38,6 @@ export class FpsimdModel implements Model<FpsimdAction> {
   /** Register contents: 0..T-1 = that task's values, T = the host's. */
   readonly HOST: number;
   readonly words: number;
-  readonly actions: readonly FpsimdAction[];
-  private readonly steps: readonly StepFn[];
-  private readonly index: Map<string, number>;
   // fields
   readonly owner: number[] = []; // per pCPU: 0 host, 1 the vCPU
   readonly regs: number[] = []; // per pCPU: content of its FP registers
@@ -63,7 +58,10 @@ export class FpsimdModel implements Model<FpsimdAction> {
   constructor(
     readonly params: FpsimdParams,
     readonly policy: FpsimdPolicy,
+    /** Run the entry hook twice and compare (policies loaded from files). */
+    readonly checkPolicy = false,
   ) {
+    super();
     const L = this.layout;
     this.T = params.tasks;
     this.P = params.pcpus;
@@ -91,14 +89,8 @@ export class FpsimdModel implements Model<FpsimdAction> {
     actions.push({ kind: 'vfp' }, { kind: 'exit' }, { kind: 'enter' });
     for (let pcpu = 0; pcpu < this.P; pcpu++) actions.push({ kind: 'hostFp', pcpu });
     for (let to = 0; to < this.P; to++) actions.push({ kind: 'migrate', to });
-    this.actions = actions;
     this.hyp = new HypImpl(this);
-    this.steps = actions.map((a) => this.compile(a));
-    this.index = new Map(actions.map((a, i) => [actionKey(a), i]));
-  }
-
-  get actionCount(): number {
-    return this.actions.length;
+    this.defineActions(actions, (a) => this.compile(a));
   }
 
   g(s: Uint32Array, f: number): number {
@@ -220,18 +212,6 @@ export class FpsimdModel implements Model<FpsimdAction> {
       .exhaustive();
   }
 
-  step(src: Uint32Array, i: number, dst: Uint32Array): boolean {
-    return this.steps[i]!(src, dst);
-  }
-
-  action(i: number): FpsimdAction {
-    return this.actions[i]!;
-  }
-
-  actionIndex(a: unknown): number {
-    return this.index.get(actionKey(a)) ?? -1;
-  }
-
   content(v: number): string {
     return v === this.HOST ? 'host' : `task${v}`;
   }
@@ -299,6 +279,19 @@ class HypImpl implements FpHyp {
   constructor(private readonly m: FpsimdModel) {}
 
   run(s: Uint32Array): void {
+    const before = this.m.checkPolicy ? s.slice() : undefined;
+    this.call(s);
+    if (before) {
+      const first = s.slice();
+      s.set(before);
+      this.call(s);
+      if (!first.every((w, i) => w === s[i])) {
+        throw new PolicyError(`policy ${this.m.policy.name}: onEntry(p${this.pcpu}) is nondeterministic: two calls on the same state gave different results`);
+      }
+    }
+  }
+
+  private call(s: Uint32Array): void {
     this.s = s;
     try {
       this.m.policy.onEntry(this);

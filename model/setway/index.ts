@@ -2,6 +2,7 @@
 import { SETWAY_INVARIANTS, setwayInvariants } from '../../invariants/setway.ts';
 import { PolicyError } from '../core/errors.ts';
 import type { ModelFamily } from '../core/family.ts';
+import { checkPolicyShape } from '../core/policy-loader.ts';
 import type { ParamMap, ParamValue } from '../core/params.ts';
 import { SetwayModel } from './model.ts';
 import { SETWAY_CONFIGS, SETWAY_DEFAULTS, SETWAY_PARAMS, setwayParams } from './params.ts';
@@ -22,15 +23,7 @@ function validatePolicy(x: unknown, where: string): SetwayPolicy {
   const bad = (msg: string): never => {
     throw new PolicyError(`${where}: ${msg}`);
   };
-  if (x === null || typeof x !== 'object') return bad('the export is not a policy object');
-  const p = x as Record<string, unknown>;
-  if (p.model !== 'setway') return bad(`the policy is for model ${JSON.stringify(p.model)}, not "setway" (set model: 'setway')`);
-  if (typeof p.name !== 'string' || p.name.length === 0) return bad('the policy needs a non-empty string `name`');
-  if (p.description !== undefined && typeof p.description !== 'string') return bad('`description` must be a string');
-  for (const hook of ['onSetWay', 'onSctlr'] as const) {
-    if (typeof p[hook] !== 'function') return bad(`the policy must define the hook ${hook}(hyp, ...)`);
-  }
-  if (p.onMigrate !== undefined && typeof p.onMigrate !== 'function') return bad('onMigrate must be a function');
+  const p = checkPolicyShape(x, where, 'setway', ['onSetWay', 'onSctlr'], ['onMigrate']);
   if (p.state !== undefined) {
     if (p.state === null || typeof p.state !== 'object') return bad('`state` must be { perVcpu?, perPcpu? }');
     const st = p.state as Record<string, unknown>;
@@ -45,7 +38,7 @@ function validatePolicy(x: unknown, where: string): SetwayPolicy {
       }
     }
   }
-  return { description: '', ...(p as object) } as SetwayPolicy;
+  return p as unknown as SetwayPolicy;
 }
 
 export const setwayFamily: ModelFamily<SetwayPolicy> = {

@@ -8,8 +8,9 @@
  */
 import { OrderedMap } from 'immutable';
 import { match } from 'ts-pattern';
-import type { ActionLabel, Model, StateView, Value } from '../../explorer/model.ts';
-import { type SetwayAction, actionKey } from './actions.ts';
+import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
+import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
+import type { SetwayAction } from './actions.ts';
 import { Guest, instrText } from './guest.ts';
 import { Hardware } from './hardware.ts';
 import { PolicyRunner } from './hyp.ts';
@@ -20,23 +21,18 @@ import { Scheduler } from './scheduler.ts';
 import { SuccessorGenerator } from './successors.ts';
 import { SYS_CLEAN, SYS_DIRTY, SetwayState } from './state.ts';
 
-type StepFn = (src: Uint32Array, dst: Uint32Array) => boolean;
-
 export interface SetwayModelOptions {
   /** Run every policy hook twice and compare (for policies loaded from files). */
   readonly checkPolicy?: boolean;
 }
 
-export class SetwayModel implements Model<SetwayAction> {
+export class SetwayModel extends ActionModel<SetwayAction> {
   readonly name = 'setway';
   readonly st: SetwayState;
   readonly hw: Hardware;
   readonly guest: Guest;
   readonly sched: Scheduler;
   readonly words: number;
-  readonly actions: readonly SetwayAction[];
-  private readonly steps: readonly StepFn[];
-  private readonly index: Map<string, number>;
   private readonly generator: SuccessorGenerator;
 
   constructor(
@@ -44,24 +40,19 @@ export class SetwayModel implements Model<SetwayAction> {
     readonly policy: SetwayPolicy,
     options: SetwayModelOptions = {},
   ) {
+    super();
     this.st = new SetwayState(params, policy.state);
     this.hw = new Hardware(this.st);
     const runner = new PolicyRunner(policy, this.st, this.hw, options.checkPolicy ?? false);
     this.guest = new Guest(this.st, this.hw, runner);
     this.sched = new Scheduler(this.st, runner);
     this.words = this.st.words;
-    this.actions = universe(this.st);
-    this.steps = this.actions.map((a) => this.compile(a));
-    this.index = new Map(this.actions.map((a, i) => [actionKey(a), i]));
+    this.defineActions(universe(this.st), (a) => this.compile(a));
     this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions);
   }
 
   forEachSuccessor(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void {
     this.generator.run(src, dst, visit);
-  }
-
-  get actionCount(): number {
-    return this.actions.length;
   }
 
   initial(out: Uint32Array): void {
@@ -71,18 +62,6 @@ export class SetwayModel implements Model<SetwayAction> {
       st.setPcpu(out, v, v);
       st.setCacheOn(out, v, initialCacheOn(this.params.program));
     }
-  }
-
-  step(src: Uint32Array, i: number, dst: Uint32Array): boolean {
-    return this.steps[i]!(src, dst);
-  }
-
-  action(i: number): SetwayAction {
-    return this.actions[i]!;
-  }
-
-  actionIndex(a: unknown): number {
-    return this.index.get(actionKey(a)) ?? -1;
   }
 
   /** Turn one action into its step function (enabledness on src, effect on a copy in dst). */
