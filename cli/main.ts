@@ -13,6 +13,8 @@ import { runGate } from './gate.ts';
 import { type Io, processIo } from './io.ts';
 import { runList } from './list.ts';
 import { runReplay } from './replay.ts';
+import { runRandom } from './random.ts';
+import { runMerge } from './merge.ts';
 import { familyByName } from './session.ts';
 
 export const EXIT_INTERNAL = 4;
@@ -55,6 +57,19 @@ function intOption(raw: unknown, flag: string, min: number): number | undefined 
   const n = /^\d+$/.test(s) ? Number(s) : NaN;
   if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${flag} must be an integer >= ${min}, got ${JSON.stringify(raw)}`);
   return n;
+}
+
+function biasOption(raw: unknown): 'uniform' | 'swarm' {
+  if (raw === 'uniform' || raw === 'swarm') return raw;
+  throw new UsageError(`--bias must be uniform or swarm, got ${JSON.stringify(raw)}`);
+}
+
+function shardOption(raw: unknown): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(String(raw));
+  const k = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`--shard must be K/N with 1 <= K <= N, got ${JSON.stringify(raw)}`);
+  return { k, n };
 }
 
 function secondsOption(raw: unknown): number | undefined {
@@ -108,7 +123,36 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description('explore every interleaving; report each invariant with its shortest counterexample')
     .option('--invariant <name>', 'check only this invariant (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--trace-out <file>', 'write the (shortest) counterexample as a versioned JSON trace')
+    .option('--strategy <name>', 'bfs (exhaustive, shortest counterexamples) or random (seeded walks, minimised)', 'bfs')
+    .option('--seed <n>', 'random: the seed (default: from the clock, and printed)')
+    .option('--runs <n>', 'random: number of walks', '1000')
+    .option('--depth <n>', 'random: steps per walk at most', '100')
+    .option('--bias <name>', 'random: uniform, or swarm (each walk allows a random subset of action kinds)', 'uniform')
+    .option('--shard <K/N>', 'random: run shard K of N (its own seed and share of the walks); combine with hvmc merge')
     .action(async (opts: Record<string, unknown>) => {
+      const strategy = String(opts.strategy);
+      if (strategy === 'random') {
+        code = await runRandom(
+          {
+            ...sessionSpec(opts),
+            invariants: opts.invariant as string[],
+            seed: opts.seed === undefined ? Date.now() % 1_000_000_007 : intOption(opts.seed, '--seed', 0)!,
+            runs: intOption(opts.runs, '--runs', 1)!,
+            depth: intOption(opts.depth, '--depth', 1)!,
+            bias: biasOption(opts.bias),
+            ...(opts.shard !== undefined ? { shard: shardOption(opts.shard) } : {}),
+            ...(opts.timeout !== undefined ? { timeoutSeconds: secondsOption(opts.timeout)! } : {}),
+            json: !!opts.json,
+            traceOut: opts.traceOut as string | undefined,
+          },
+          io,
+        );
+        return;
+      }
+      if (strategy !== 'bfs') throw new UsageError(`--strategy must be bfs or random, got ${JSON.stringify(strategy)}`);
+      for (const f of ['seed', 'bias', 'shard'] as const) {
+        if (opts[f] !== undefined && !(f === 'bias' && opts[f] === 'uniform')) throw new UsageError(`--${f} is for --strategy random`);
+      }
       code = await runCheck(
         'check',
         {
@@ -135,6 +179,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--json', 'print one JSON object')
     .action(async (file: string, opts: Record<string, unknown>) => {
       code = await runReplay(file, { json: !!opts.json }, io);
+    });
+
+  program
+    .command('merge <files...>')
+    .description('combine the --json results of several check runs (shards) into one verdict with the shortest counterexample')
+    .option('--json', 'print one JSON object')
+    .action(async (files: string[], opts: Record<string, unknown>) => {
+      code = await runMerge(files, { json: !!opts.json }, io);
     });
 
   program
