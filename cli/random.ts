@@ -33,8 +33,8 @@ export function shardOf(seed: number, runs: number, shard?: { k: number; n: numb
   return { seed: seed + shard.k - 1, runs: share };
 }
 
-/** The command that reproduces exactly this search (seed and runs of this shard). */
-export function replayCommand(session: Session, o: { seed: number; runs: number; depth: number; bias: Bias; invariants?: readonly string[] }): string {
+/** `hvmc check` with the model, configuration and policy of `session`, then `extra`. */
+export function checkCommand(session: Session, extra: readonly string[], invariants: readonly string[] = []): string {
   const parts = ['hvmc', 'check', '--model', session.family.name];
   const ref = session.family.configs[session.config.id];
   if (ref) parts.push('--config', session.config.id);
@@ -45,10 +45,16 @@ export function replayCommand(session: Session, o: { seed: number; runs: number;
       parts.push(flagName(k), String(v));
     }
   }
-  parts.push('--policy', session.policy.id, '--strategy', 'random', '--seed', String(o.seed), '--runs', String(o.runs), '--depth', String(o.depth));
-  if (o.bias !== 'uniform') parts.push('--bias', o.bias);
-  for (const i of o.invariants ?? []) parts.push('--invariant', i);
+  parts.push('--policy', session.policy.id, ...extra);
+  for (const i of invariants) parts.push('--invariant', i);
   return parts.join(' ');
+}
+
+/** The command that reproduces exactly this random search (seed and runs of this shard). */
+export function replayCommand(session: Session, o: { seed: number; runs: number; depth: number; bias: Bias; invariants?: readonly string[] }): string {
+  const extra = ['--strategy', 'random', '--seed', String(o.seed), '--runs', String(o.runs), '--depth', String(o.depth)];
+  if (o.bias !== 'uniform') extra.push('--bias', o.bias);
+  return checkCommand(session, extra, o.invariants ?? []);
 }
 
 export async function runRandom(opts: RandomCliOptions, io: Io): Promise<number> {

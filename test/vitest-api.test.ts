@@ -1,0 +1,65 @@
+/**
+ * The vitest API (`hvmc/vitest`), used the way a Xen or KVM developer would:
+ * here it sweeps every verdict the `npm start` gate expects.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { checkModel } from 'hvmc/vitest';
+
+type Verdict = Record<string, number | 'holds'>;
+const expected = JSON.parse(readFileSync(new URL('./gate.expected.json', import.meta.url), 'utf8')) as Record<
+  string,
+  Record<string, Record<string, Verdict>>
+>;
+const cases = Object.entries(expected).flatMap(([model, policies]) =>
+  Object.entries(policies).flatMap(([policy, configs]) =>
+    Object.entries(configs).map(([config, verdict]) => [model, policy, config, verdict] as const),
+  ),
+);
+
+describe('every gate verdict, through hvmc/vitest', () => {
+  test.each(cases)('%s %s %s', async (model, policy, config, verdict) => {
+    const result = await checkModel({ model, config, policy });
+    for (const [invariant, v] of Object.entries(verdict)) {
+      if (v === 'holds') expect(result).toHold(invariant);
+      else expect(result).toBeViolated(invariant, { length: v });
+    }
+  });
+});
+
+describe('matchers fail with the trace and the replay command', () => {
+  test('toHold on a broken policy', async () => {
+    const result = await checkModel({ model: 'setway', config: 'ref-a', policy: 'xen-rfc' });
+    let message = '';
+    try {
+      expect(result).toHold();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('setway · config ref-a · policy xen-rfc: coherent-read violated');
+    expect(message).toContain('6. v0: LDR a0 -> 0 (stale: latest is 1)');
+    expect(message).toContain('replay: hvmc check --model setway --config ref-a --policy xen-rfc');
+  });
+
+  test('toBeViolated with the wrong length, and on a policy that holds', async () => {
+    const broken = await checkModel({ model: 'fpsimd', config: 'fp-a', policy: 'kvm-4.18', invariants: ['fp-regs-of-task'] });
+    expect(() => expect(broken).toBeViolated('fp-regs-of-task', { length: 4 })).toThrow(/expected a counterexample of 4 steps for fp-regs-of-task, got 5/);
+    const fixed = await checkModel({ model: 'fpsimd', config: 'fp-a', policy: 'kvm-4.19' });
+    expect(() => expect(fixed).toBeViolated('fp-regs-of-task')).toThrow(/but it is holds\nreplay: hvmc check --model fpsimd --config fp-a --policy kvm-4.19/);
+  });
+
+  test('random strategy from a test, with a parameter override', async () => {
+    const result = await checkModel({
+      model: 'setway',
+      config: 'ref-e',
+      overrides: { ways: 2 },
+      policy: 'native',
+      strategy: 'random',
+      seed: 4,
+      runs: 500,
+      depth: 80,
+    });
+    expect(result).toBeViolated('coherent-read');
+    expect(result.replay).toBe('hvmc check --model setway --pcpus 3 --vcpus 2 --lines 4 --ways 2 --system-cache true --policy native --strategy random --seed 4 --runs 500 --depth 80');
+  });
+});
