@@ -15,6 +15,7 @@ import { runList } from './list.ts';
 import { runReplay } from './replay.ts';
 import { runRandom } from './random.ts';
 import { runMerge } from './merge.ts';
+import { runMinimize } from './minimize.ts';
 import { familyByName } from './session.ts';
 
 export const EXIT_INTERNAL = 4;
@@ -187,6 +188,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--json', 'print one JSON object')
     .action(async (files: string[], opts: Record<string, unknown>) => {
       code = await runMerge(files, { json: !!opts.json }, io);
+    });
+
+  addModelOptions(program.command('minimize'))
+    .description('search smaller configurations that still violate an invariant; report the smallest with its shortest trace')
+    .requiredOption('--invariant <name>', 'the invariant to keep violated')
+    .option('--max-states <n>', 'BFS bound per candidate (beyond it: a seeded random search)', '2000000')
+    .option('--json', 'print one JSON object')
+    .action(async (opts: Record<string, unknown>) => {
+      code = await runMinimize(
+        { ...sessionSpec(opts), invariant: String(opts.invariant), maxStates: intOption(opts.maxStates, '--max-states', 1)!, json: !!opts.json },
+        io,
+      );
     });
 
   program

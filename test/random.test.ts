@@ -102,3 +102,28 @@ describe('hvmc check --strategy random', () => {
     }
   });
 });
+
+describe('hvmc minimize', () => {
+  test('ref-e native shrinks to the migration bug on one line and one set', async () => {
+    const r = await runCli('minimize', '--config', 'ref-e', '--policy', 'native', '--invariant', 'coherent-read', '--json');
+    expect(r.code).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.params).toMatchObject({ pcpus: 2, vcpus: 1, lines: 1, sets: 1, ways: 1, systemCache: false });
+    expect(j.counterexample.length).toBe(5);
+    expect(j.counterexample.steps.map((s: { actor: string }) => s.actor)).toContain('sched');
+    // the printed command checks the smallest configuration
+    const c = await runCli(...j.check.split(' ').slice(1));
+    expect(c.code).toBe(1);
+    expect(c.out).toContain('coherent-read  violated  (shortest counterexample: 5 steps)');
+  });
+
+  test('mapcache: the lost foreign invalidation needs one vCPU, one gfn and the toolstack', async () => {
+    const r = await runCli('minimize', '--model', 'mapcache', '--config', 'mc-c', '--policy', 'arm-v3', '--invariant', 'no-stale-return', '--json');
+    expect(JSON.parse(r.out).params).toEqual({ vcpus: 1, gfns: 1, servers: 1, toolstack: true, pauseForForeign: true });
+  });
+
+  test('nothing to minimise on a configuration where the invariant holds', async () => {
+    const r = await runCli('minimize', '--config', 'ref-a', '--policy', 'trap-va', '--invariant', 'coherent-read');
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('not shown violated on the starting configuration (holds)')]);
+  });
+});
