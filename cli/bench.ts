@@ -8,6 +8,8 @@
  */
 import { Set as ISet } from 'immutable';
 import { bfs, successorsOf } from '../explorer/bfs.ts';
+import { check } from '../explorer/check.ts';
+import { randomSearch } from '../explorer/random.ts';
 import type { Model } from '../explorer/model.ts';
 import type { Io } from './io.ts';
 import { progressReporter } from './progress.ts';
@@ -49,7 +51,39 @@ function countWithStringSet(model: Model<unknown>, kind: 'js' | 'immutable', lim
   return { states: kind === 'js' ? js.size : imm.size, seconds: (performance.now() - t0) / 1000 };
 }
 
-export async function runBench(spec: SessionSpec & { progress?: boolean }, io: Io): Promise<number> {
+/** Time to the first violation and minimised length: BFS (one minute at most) against the random biases. */
+async function firstViolations(): Promise<unknown[]> {
+  const out: unknown[] = [];
+  const configs: [string, Record<string, unknown>][] = [
+    ['ref-e', {}],
+    ['ref-e pcpus=4 ways=2', { pcpus: 4, ways: 2 }],
+  ];
+  for (const policy of ['native', 'xen-rfc']) {
+    for (const [name, overrides] of configs) {
+      const s = await openSession({ model: 'setway', config: 'ref-e', policy, overrides });
+      const { model, invariants } = s.built;
+      const b = check(model, invariants, { stopAtFirstViolation: true, timeoutSeconds: 60 });
+      const found = b.invariants.find((i) => i.counterexample);
+      const row: Record<string, unknown> = {
+        config: name,
+        policy,
+        bfs: found
+          ? { seconds: Number(b.seconds.toFixed(2)), invariant: found.name, length: found.counterexample!.steps.length }
+          : { seconds: Number(b.seconds.toFixed(2)), found: false, stopReason: b.stopReason },
+      };
+      for (const bias of ['uniform', 'swarm'] as const) {
+        const r = randomSearch(model, invariants, { seed: 1, runs: 5000, depth: 100, bias });
+        row[bias] = r.violation
+          ? { seconds: Number(r.seconds.toFixed(2)), walks: r.runsDone, invariant: r.violation.invariant, foundLength: r.violation.foundLength, length: r.violation.trace.steps.length }
+          : { seconds: Number(r.seconds.toFixed(2)), walks: r.runsDone, found: false };
+      }
+      out.push(row);
+    }
+  }
+  return out;
+}
+
+export async function runBench(spec: SessionSpec & { progress?: boolean; skipRandom?: boolean }, io: Io): Promise<number> {
   const session = await openSession({ model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} });
   const progress = progressReporter(io, spec.progress ?? true);
   const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
@@ -58,6 +92,7 @@ export async function runBench(spec: SessionSpec & { progress?: boolean }, io: I
   const key = `${session.family.name} ${session.config.id} ${session.policy.id}`;
   const pinned = PINNED_COUNTS[key];
 
+  const firstViolation = spec.skipRandom ? [] : await firstViolations();
   const LIMIT = 300_000;
   const small = await openSession({ model: 'setway', config: 'ref-e', policy: 'trap-va' });
   const table = bfs(small.built.model, { maxStates: LIMIT });
@@ -92,6 +127,7 @@ export async function runBench(spec: SessionSpec & { progress?: boolean }, io: I
           immutableSetOfStringsSeconds: Number(immSet.seconds.toFixed(3)),
           agree: jsSet.states === table.distinctStates && immSet.states === table.distinctStates,
         },
+        firstViolation,
       },
       null,
       2,

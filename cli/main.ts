@@ -222,8 +222,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 
   addModelOptions(program.command('bench'))
     .description('exhaustive count of a configuration (default: ref-e, trap-va) with speed and memory figures as JSON')
+    .option('--no-random', 'skip the time-to-first-violation comparison of BFS and random search')
     .action(async (opts: Record<string, unknown>) => {
-      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false }, io);
+      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false, skipRandom: opts.random === false }, io);
     });
 
   try {

@@ -32,6 +32,8 @@ export interface BfsOptions extends SearchLimits {
   readonly invariants?: readonly Invariant[];
   /** Stop as soon as every invariant has a counterexample (default true). */
   readonly stopWhenAllViolated?: boolean;
+  /** Stop at the first counterexample of any invariant (time to first violation). */
+  readonly stopAtFirstViolation?: boolean;
   readonly onProgress?: (p: Progress) => void;
   /** Milliseconds between progress callbacks (default 1000). */
   readonly progressIntervalMs?: number;
@@ -163,7 +165,10 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   let peakBytes = 0;
   outer: while (level.length > 0) {
     for (let q = 0; q < level.length; q++) {
-      if (stopWhenAllViolated && invariants.length > 0 && pending.length === 0) {
+      if (
+        invariants.length > 0 &&
+        ((stopWhenAllViolated && pending.length === 0) || (options.stopAtFirstViolation && pending.length < invariants.length))
+      ) {
         stopReason = 'all-violated';
         break outer;
       }
