@@ -83,7 +83,7 @@ async function firstViolations(): Promise<unknown[]> {
   return out;
 }
 
-export async function runBench(spec: SessionSpec & { progress?: boolean; skipRandom?: boolean }, io: Io): Promise<number> {
+export async function runBench(spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean }, io: Io): Promise<number> {
   const session = await openSession({ model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} });
   const progress = progressReporter(io, spec.progress ?? true);
   const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
@@ -92,6 +92,18 @@ export async function runBench(spec: SessionSpec & { progress?: boolean; skipRan
   const key = `${session.family.name} ${session.config.id} ${session.policy.id}`;
   const pinned = PINNED_COUNTS[key];
 
+  let symmetry: Record<string, unknown> | undefined;
+  if (spec.symmetry) {
+    const sr = bfs(session.built.model, { symmetry: true, onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
+    progress.done();
+    symmetry = {
+      over: 'pcpus',
+      distinctStates: sr.distinctStates,
+      transitions: sr.transitions,
+      seconds: Number(sr.seconds.toFixed(2)),
+      bytesPerState: Number((sr.bytes / sr.distinctStates).toFixed(1)),
+    };
+  }
   const firstViolation = spec.skipRandom ? [] : await firstViolations();
   const LIMIT = 300_000;
   const small = await openSession({ model: 'setway', config: 'ref-e', policy: 'trap-va' });
@@ -127,6 +139,7 @@ export async function runBench(spec: SessionSpec & { progress?: boolean; skipRan
           immutableSetOfStringsSeconds: Number(immSet.seconds.toFixed(3)),
           agree: jsSet.states === table.distinctStates && immSet.states === table.distinctStates,
         },
+        ...(symmetry ? { symmetry } : {}),
         firstViolation,
       },
       null,

@@ -11,6 +11,7 @@ import { type Session, openSession, selectInvariants, type SessionSpec } from '.
 import { traceFile } from './trace-file.ts';
 
 export interface CheckOptions extends SessionSpec, SearchLimits {
+  readonly symmetry?: boolean;
   readonly invariants?: readonly string[];
   readonly json?: boolean;
   readonly traceOut?: string;
@@ -32,6 +33,7 @@ export function exitCodeOf(report: CheckReport): number {
 export function reportJson(command: string, session: Session, report: CheckReport): Record<string, unknown> {
   return {
     command,
+    ...(report.symmetry ? { symmetry: 'pcpus' } : {}),
     model: session.family.name,
     config: session.config.id,
     params: paramsObject(session.family.params, session.config.params),
@@ -75,7 +77,8 @@ export function renderReport(command: string, session: Session, report: CheckRep
   );
   lines.push(
     `  ${fmt.format(report.distinctStates)} distinct states · ${fmt.format(report.transitions)} transitions · ` +
-      `max depth ${report.maxDepth} · ${report.seconds.toFixed(2)} s · ${STOP_TEXT[report.stopReason]}`,
+      `max depth ${report.maxDepth} · ${report.seconds.toFixed(2)} s · ${STOP_TEXT[report.stopReason]}` +
+      (report.symmetry ? ' · symmetry over pCPUs (counts are classes)' : ''),
   );
   const width = Math.max(0, ...report.invariants.map((i) => i.name.length));
   for (const i of report.invariants) {
@@ -95,6 +98,12 @@ export function renderReport(command: string, session: Session, report: CheckRep
   return lines.join('\n') + '\n';
 }
 
+/** Symmetry reduction, if the model has one (else a clear error). */
+export function symmetryFor(session: Session): true {
+  if (!session.built.model.canonicalize) throw new UsageError(`--symmetry: model ${session.family.name} has no symmetry reduction`);
+  return true;
+}
+
 export async function runCheck(command: 'check' | 'count', opts: CheckOptions, io: Io): Promise<number> {
   const session = await openSession(opts);
   const invariants = command === 'count' ? [] : selectInvariants(session.built, opts.invariants ?? []);
@@ -106,6 +115,7 @@ export async function runCheck(command: 'check' | 'count', opts: CheckOptions, i
       ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
       ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+      ...(opts.symmetry ? { symmetry: symmetryFor(session) } : {}),
       onProgress: progress.onProgress,
       progressIntervalMs: progress.intervalMs,
     });

@@ -49,7 +49,8 @@ function addLimitOptions(cmd: Command): Command {
     .option('--max-states <n>', 'stop before storing more than n distinct states (exit 3 if no violation)')
     .option('--max-depth <n>', 'explore paths of at most n steps (exit 3 if that cut the search)')
     .option('--timeout <seconds>', 'stop after this many seconds (exit 3 if no violation)')
-    .option('--json', 'print one JSON object instead of text');
+    .option('--json', 'print one JSON object instead of text')
+    .option('--symmetry', 'BFS: store one state per class of pCPU permutations (the policy must treat pCPUs alike)');
 }
 
 function intOption(raw: unknown, flag: string, min: number): number | undefined {
@@ -106,6 +107,7 @@ function sessionSpec(opts: Record<string, unknown>) {
 
 function limits(opts: Record<string, unknown>) {
   return {
+    symmetry: opts.symmetry === true,
     maxStates: intOption(opts.maxStates, '--max-states', 1),
     maxDepth: intOption(opts.maxDepth, '--max-depth', 0),
     timeoutSeconds: secondsOption(opts.timeout),
@@ -133,6 +135,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .action(async (opts: Record<string, unknown>) => {
       const strategy = String(opts.strategy);
       if (strategy === 'random') {
+        if (opts.symmetry) throw new UsageError('--symmetry is for --strategy bfs');
         code = await runRandom(
           {
             ...sessionSpec(opts),
@@ -223,8 +226,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   addModelOptions(program.command('bench'))
     .description('exhaustive count of a configuration (default: ref-e, trap-va) with speed and memory figures as JSON')
     .option('--no-random', 'skip the time-to-first-violation comparison of BFS and random search')
+    .option('--symmetry', 'also count with symmetry reduction over pCPUs')
     .action(async (opts: Record<string, unknown>) => {
-      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false, skipRandom: opts.random === false }, io);
+      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false, skipRandom: opts.random === false, symmetry: opts.symmetry === true }, io);
     });
 
   try {

@@ -34,6 +34,12 @@ export interface BfsOptions extends SearchLimits {
   readonly stopWhenAllViolated?: boolean;
   /** Stop at the first counterexample of any invariant (time to first violation). */
   readonly stopAtFirstViolation?: boolean;
+  /**
+   * Store one canonical state per symmetry class (the model's `canonicalize`).
+   * Counts drop; counterexamples stay shortest, and their traces are rebuilt on
+   * concrete states, so they replay.
+   */
+  readonly symmetry?: boolean;
   readonly onProgress?: (p: Progress) => void;
   /** Milliseconds between progress callbacks (default 1000). */
   readonly progressIntervalMs?: number;
@@ -102,6 +108,8 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   const cur = new Uint32Array(W);
   const nxt = new Uint32Array(W);
   const successors = successorsOf(model as Model<unknown>);
+  if (options.symmetry && !model.canonicalize) throw new Error(`model ${model.name} has no symmetry reduction`);
+  const canon = options.symmetry ? model.canonicalize!.bind(model) : undefined;
 
   const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
   const pending: number[] = invariants.map((_, k) => k);
@@ -135,6 +143,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   const expand = (_i: number): void => {
     if (stop) return;
     transitions++;
+    if (canon) canon(nxt);
     if (table.full) {
       if (table.find(nxt) >= 0) return;
       grow();
@@ -153,10 +162,12 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   // A state at the depth limit: is any successor new?
   let truncated = false;
   const probe = (_i: number): void => {
+    if (canon) canon(nxt);
     if (!truncated && table.find(nxt) < 0) truncated = true;
   };
 
   model.initial(cur);
+  if (canon) canon(cur);
   curSlot = table.insert(cur, ROOT);
   level.push(curSlot);
   checkInvariants(cur, curSlot, 0);
@@ -211,23 +222,30 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
   );
 
+  /** A shortest path of concrete actions to the state in `slot` (rebuilt on concrete states under symmetry). */
   const pathTo = (slot: number): number[] => {
     const chain: number[] = [];
     for (let s = slot; s !== -1; s = table.parent(s)) chain.push(s);
     chain.reverse();
     const path: number[] = [];
-    const a = new Uint32Array(W);
+    let a = new Uint32Array(W);
+    let t = new Uint32Array(W);
     const b = new Uint32Array(W);
-    const t = new Uint32Array(W);
+    const c = new Uint32Array(W);
+    model.initial(a);
     for (let k = 1; k < chain.length; k++) {
-      table.read(chain[k - 1]!, a);
       table.read(chain[k]!, b);
       let found = -1;
       for (let i = 0; i < model.actionCount && found < 0; i++) {
-        if (model.step(a, i, t) && t.every((w, j) => w === b[j])) found = i;
+        if (!model.step(a, i, t)) continue;
+        c.set(t);
+        if (canon) canon(c);
+        if (c.every((w, j) => w === b[j])) found = i;
       }
       if (found < 0) throw new Error(`internal: no action leads from slot ${chain[k - 1]} to ${chain[k]}`);
       path.push(found);
+      model.step(a, found, t);
+      [a, t] = [t, a];
     }
     return path;
   };
@@ -242,6 +260,10 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     bytes: Math.max(peakBytes, table.bytes + level.bytes + next.bytes),
     invariants: final,
     pathTo,
-    has: (s) => table.find(s) >= 0,
+    has: (s) => {
+      const c = s.slice();
+      if (canon) canon(c);
+      return table.find(c) >= 0;
+    },
   };
 }

@@ -14,6 +14,8 @@ export interface InvariantReport {
 
 export interface CheckReport extends SearchStats {
   readonly invariants: readonly InvariantReport[];
+  /** Counts are of symmetry classes. */
+  readonly symmetry: boolean;
 }
 
 export function check<A>(model: Model<A>, invariants: readonly Invariant[], options: Omit<BfsOptions, 'invariants'> = {}): CheckReport {
@@ -24,5 +26,5 @@ export function check<A>(model: Model<A>, invariants: readonly Invariant[], opti
     return { name: o.name, status: 'violated', counterexample: buildTrace(model, path, invariants[k]!) };
   });
   const { complete, stopReason, distinctStates, transitions, maxDepth, seconds, bytes } = r;
-  return { complete, stopReason, distinctStates, transitions, maxDepth, seconds, bytes, invariants: reports };
+  return { complete, stopReason, distinctStates, transitions, maxDepth, seconds, bytes, invariants: reports, symmetry: !!options.symmetry };
 }

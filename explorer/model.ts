@@ -43,6 +43,13 @@ export interface Model<A = unknown> {
    * with `step`; models without it are searched through `step`.
    */
   forEachSuccessor?(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void;
+  /**
+   * Optional symmetry reduction: rewrite `s` in place into the canonical
+   * representative of its symmetry class (for the set/way model, the least of
+   * its images under every permutation of the pCPUs). Only sound when the
+   * model, its policy and its invariants treat the permuted things alike.
+   */
+  canonicalize?(s: Uint32Array): void;
   /** The structured action `i` (a discriminated union of the model). */
   action(i: number): A;
   /** Inverse of `action`: the index of a structurally equal action, or -1. */

@@ -19,6 +19,7 @@ import { initialCacheOn } from './params.ts';
 import type { SetwayPolicy } from './policy.ts';
 import { Scheduler } from './scheduler.ts';
 import { SuccessorGenerator } from './successors.ts';
+import { PcpuSymmetry } from './symmetry.ts';
 import { SYS_CLEAN, SYS_DIRTY, SetwayState } from './state.ts';
 
 export interface SetwayModelOptions {
@@ -34,6 +35,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
   readonly sched: Scheduler;
   readonly words: number;
   private readonly generator: SuccessorGenerator;
+  private readonly symmetry: PcpuSymmetry;
 
   constructor(
     readonly params: SetwayParams,
@@ -49,6 +51,11 @@ export class SetwayModel extends ActionModel<SetwayAction> {
     this.words = this.st.words;
     this.defineActions(universe(this.st), (a) => this.compile(a));
     this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions);
+    this.symmetry = new PcpuSymmetry(this.st);
+  }
+
+  canonicalize(s: Uint32Array): void {
+    this.symmetry.canonicalize(s);
   }
 
   forEachSuccessor(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void {
