@@ -3,8 +3,14 @@
  * tells one pCPU from another except where vCPUs run and what their caches
  * hold, so permuting pCPUs (their private caches, the vCPUs' `pcpu`, the
  * policy's per-pCPU bookkeeping) maps reachable states to reachable states
- * and keeps both invariants. The canonical state is the least of the images
- * under all P! permutations (compared word by word).
+ * and keeps both invariants.
+ *
+ * The canonical state puts the pCPUs in the order of a key that permuting
+ * pCPUs does not change: which vCPU runs there, then the contents of each of
+ * its cache slots, then its policy bookkeeping. Two states of one class have
+ * the same multiset of keys, hence the same sorted image; pCPUs with equal
+ * keys are identical, so their order among themselves does not matter. One
+ * sort and one image per state, instead of P! images.
  *
  * vCPUs are not interchangeable (each owns its own addresses, and the
  * addresses decide the sets), nor are ways (the guest's DC loop names them),
@@ -13,22 +19,17 @@
  */
 import type { SetwayState } from './state.ts';
 
-function permutations(n: number): number[][] {
-  if (n === 0) return [[]];
-  const out: number[][] = [];
-  for (const rest of permutations(n - 1)) for (let k = 0; k <= rest.length; k++) out.push([...rest.slice(0, k), n - 1, ...rest.slice(k)]);
-  return out;
-}
-
 export class PcpuSymmetry {
-  private readonly perms: number[][];
   private readonly image: Uint32Array;
-  private readonly best: Uint32Array;
+  private readonly keys: number[][];
+  private readonly order: number[];
+  private readonly pi: number[];
 
   constructor(private readonly st: SetwayState) {
-    this.perms = permutations(st.P).filter((p) => p.some((q, i) => q !== i));
     this.image = new Uint32Array(st.words);
-    this.best = new Uint32Array(st.words);
+    this.keys = Array.from({ length: st.P }, () => []);
+    this.order = [...Array(st.P).keys()];
+    this.pi = [...Array(st.P).keys()];
   }
 
   /** Write into `out` the image of `s` when pCPU p becomes pi[p]. */
@@ -52,17 +53,36 @@ export class PcpuSymmetry {
     for (let v = 0; v < st.V; v++) L.put(out, st.pcpuF[v]!, pi[L.get(s, st.pcpuF[v]!)]!);
   }
 
+  /** Lexicographic order of the pCPU keys (one function, made once). */
+  private readonly compare = (a: number, b: number): number => {
+    const x = this.keys[a]!;
+    const y = this.keys[b]!;
+    for (let k = 0; k < x.length; k++) if (x[k] !== y[k]) return x[k]! - y[k]!;
+    return 0;
+  };
+
   canonicalize(s: Uint32Array): void {
-    const { image, best } = this;
-    best.set(s);
-    for (const pi of this.perms) {
-      this.apply(s, pi, image);
-      for (let k = 0; k < image.length; k++) {
-        if (image[k] === best[k]) continue;
-        if (image[k]! < best[k]!) best.set(image);
-        break;
-      }
+    const st = this.st;
+    const L = st.layout;
+    const perP = st.S * st.W;
+    for (let p = 0; p < st.P; p++) {
+      const key = this.keys[p]!;
+      key.length = 0;
+      const v = st.vcpuOn(s, p);
+      key.push(v < 0 ? st.V : v);
+      for (let k = p * perP; k < (p + 1) * perP; k++) key.push(L.get(s, st.tagF[k]!), L.get(s, st.dirtyF[k]!), L.get(s, st.valF[k]!));
+      for (const name of st.pcpuVarNames) key.push(L.get(s, st.pcpuVarField(p, name)));
     }
-    s.set(best);
+    const order = this.order;
+    for (let p = 0; p < st.P; p++) order[p] = p;
+    order.sort(this.compare);
+    let identity = true;
+    for (let j = 0; j < st.P; j++) {
+      this.pi[order[j]!] = j;
+      if (order[j] !== j) identity = false;
+    }
+    if (identity) return;
+    this.apply(s, this.pi, this.image);
+    s.set(this.image);
   }
 }
