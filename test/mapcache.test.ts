@@ -1,10 +1,9 @@
 import { describe, expect, test } from 'vitest';
 import { Map as IMap } from 'immutable';
-import { bfs } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
-import { replay } from '../explorer/replay.ts';
 import { mapcacheFamily } from '../model/mapcache/index.ts';
 import { runCli } from './cli-support.ts';
+import { expectPinned } from './pinned.ts';
 
 const build = (config: string, policy: string) =>
   mapcacheFamily.build(IMap(mapcacheFamily.defaults).merge(IMap(mapcacheFamily.configs[config]!)), {
@@ -35,17 +34,7 @@ const VERDICTS: Record<string, Record<string, V>> = {
 
 describe.each(Object.keys(COUNTS))('mapcache %s', (policy) => {
   test.each(Object.keys(COUNTS[policy]!))('%s: count, verdicts, shortest traces replay', (config) => {
-    const { model, invariants } = build(config, policy);
-    expect(bfs(model).distinctStates).toBe(COUNTS[policy]![config]);
-    const rep = check(model, invariants, { stopWhenAllViolated: false });
-    const got = Object.fromEntries(rep.invariants.map((i) => [i.name, i.counterexample?.steps.length ?? i.status]));
-    expect(got).toEqual(VERDICTS[policy]![config]);
-    rep.invariants.forEach((i, k) => {
-      if (!i.counterexample) return;
-      expect(replay(model, i.counterexample.steps, invariants[k]!).reproduced).toBe(true);
-      const shorter = bfs(model, { invariants: [invariants[k]!], maxDepth: i.counterexample.steps.length - 1 });
-      expect(shorter.invariants[0]!.status).not.toBe('violated');
-    });
+    expectPinned(build(config, policy), COUNTS[policy]![config]!, VERDICTS[policy]![config]!);
   });
 });
 

@@ -1,5 +1,6 @@
 /** Helpers for the set/way tests: build a model from a reference id or parameters. */
 import { check } from '../explorer/check.ts';
+import type { Model } from '../explorer/model.ts';
 import { setwayInvariants } from '../invariants/setway.ts';
 import { SetwayModel } from '../model/setway/model.ts';
 import { SETWAY_CONFIGS, SETWAY_DEFAULTS, type SetwayParams } from '../model/setway/params.ts';
@@ -21,4 +22,24 @@ export function checkSetway(config: string | Partial<SetwayParams>, policy: Poli
   const m = model(config, policy);
   const invariants = setwayInvariants(m);
   return { m, invariants, report: check(m, invariants, { stopWhenAllViolated: false, ...opts }) };
+}
+
+/** Every state a model reaches through `step` alone (no fast path, no symmetry), breadth first. */
+export function reachableViaStep(m: Model): Uint32Array[] {
+  const init = new Uint32Array(m.words);
+  m.initial(init);
+  const seen = new Set([init.join(',')]);
+  const out = [init];
+  const t = new Uint32Array(m.words);
+  for (let k = 0; k < out.length; k++) {
+    for (let i = 0; i < m.actionCount; i++) {
+      if (!m.step(out[k]!, i, t)) continue;
+      const key = t.join(',');
+      if (!seen.has(key)) {
+        seen.add(key);
+        out.push(t.slice());
+      }
+    }
+  }
+  return out;
 }

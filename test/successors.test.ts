@@ -1,32 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { bfs } from '../explorer/bfs.ts';
-import type { Model } from '../explorer/model.ts';
 import { defineModel } from '../explorer/define.ts';
-import { model } from './setway-support.ts';
-
-/** Every state the model reaches, through `step` only (the fast path removed). */
-function reachableViaStep(m: Model): Uint32Array[] {
-  const out: Uint32Array[] = [];
-  const seen = new Set<string>();
-  const init = new Uint32Array(m.words);
-  m.initial(init);
-  const queue = [init];
-  seen.add(init.join(','));
-  const t = new Uint32Array(m.words);
-  while (queue.length) {
-    const s = queue.pop()!;
-    out.push(s);
-    for (let i = 0; i < m.actionCount; i++) {
-      if (!m.step(s, i, t)) continue;
-      const k = t.join(',');
-      if (!seen.has(k)) {
-        seen.add(k);
-        queue.push(t.slice());
-      }
-    }
-  }
-  return out;
-}
+import { model, reachableViaStep } from './setway-support.ts';
 
 describe('the setway fast successor path agrees with step on every reachable state', () => {
   const configs = [

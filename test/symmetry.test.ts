@@ -3,27 +3,7 @@ import { bfs } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { replay } from '../explorer/replay.ts';
 import { setwayInvariants } from '../invariants/setway.ts';
-import { POLICIES, model } from './setway-support.ts';
-
-/** All states reachable through `step`, as strings. */
-function reachable(m: ReturnType<typeof model>): Uint32Array[] {
-  const init = new Uint32Array(m.words);
-  m.initial(init);
-  const seen = new Set([init.join(',')]);
-  const out = [init];
-  const t = new Uint32Array(m.words);
-  for (let k = 0; k < out.length; k++) {
-    for (let i = 0; i < m.actionCount; i++) {
-      if (!m.step(out[k]!, i, t)) continue;
-      const key = t.join(',');
-      if (!seen.has(key)) {
-        seen.add(key);
-        out.push(t.slice());
-      }
-    }
-  }
-  return out;
-}
+import { POLICIES, model, reachableViaStep } from './setway-support.ts';
 
 describe('symmetry reduction over pCPUs (setway)', () => {
   test.each(['ref-a', 'ref-b', 'ref-c', 'ref-d', 'ref-f'])('%s: half the states with two pCPUs, same verdicts, traces replay', (cfg) => {
@@ -46,7 +26,7 @@ describe('symmetry reduction over pCPUs (setway)', () => {
     for (const policy of ['native', 'trap-va'] as const) {
       const m = model({ pcpus: 3, vcpus: 2, lines: 2, sets: 1 }, policy);
       const classes = new Set(
-        reachable(m).map((s) => {
+        reachableViaStep(m).map((s) => {
           const c = s.slice();
           m.canonicalize(c);
           return c.join(',');
@@ -60,7 +40,7 @@ describe('symmetry reduction over pCPUs (setway)', () => {
 
   test('canonical forms are fixed points and the same for every member of a class', () => {
     const m = model({ pcpus: 3, vcpus: 2, lines: 2, sets: 1 }, 'native');
-    for (const s of reachable(m).slice(0, 2000)) {
+    for (const s of reachableViaStep(m).slice(0, 2000)) {
       const c = s.slice();
       m.canonicalize(c);
       const again = c.slice();

@@ -76,3 +76,54 @@ export function checkPolicyShape(
   for (const h of optionalHooks) if (p[h] !== undefined && typeof p[h] !== 'function') bad(`${h} must be a function`);
   return { description: '', ...p };
 }
+
+/**
+ * Check a policy's bookkeeping declaration: `{ <scope>: { name: largest value } }`
+ * with scopes from `scopes`, usable names, and largest values 1..255.
+ */
+export function checkStateDecl(state: unknown, where: string, scopes: readonly string[], reserved: ReadonlySet<string> = new Set()): void {
+  const bad = (msg: string): never => {
+    throw new PolicyError(`${where}: ${msg}`);
+  };
+  if (state === undefined) return;
+  if (state === null || typeof state !== 'object') return bad(`\`state\` must be { ${scopes.map((s) => `${s}?`).join(', ')} }`);
+  for (const [k, decl] of Object.entries(state)) {
+    if (!scopes.includes(k)) return bad(`unknown key state.${k} (expected ${scopes.join(', ')})`);
+    if (decl === null || typeof decl !== 'object') return bad(`state.${k} must map variable names to their largest value`);
+    for (const [name, max] of Object.entries(decl as Record<string, unknown>)) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || reserved.has(name)) return bad(`state.${k}.${name}: not a usable variable name`);
+      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 255) {
+        return bad(`state.${k}.${name}: the largest value must be an integer 1..255, got ${String(max)}`);
+      }
+    }
+  }
+}
+
+/**
+ * Call a policy hook that works on state `s`: a throw becomes a PolicyError
+ * naming the call; with `checked` (policies from files) the hook runs twice
+ * on the same state and must give the same state and result.
+ */
+export function runPolicyHook<R>(policy: string, where: string, s: Uint32Array, checked: boolean, hook: () => R): R {
+  const call = (): R => {
+    try {
+      return hook();
+    } catch (e) {
+      if (e instanceof PolicyError) throw e;
+      throw new PolicyError(`policy ${policy}: ${where} threw: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  if (!checked) return call();
+  const before = s.slice();
+  const r1 = call();
+  const first = s.slice();
+  s.set(before);
+  const r2 = call();
+  if (r1 !== r2 || !first.every((w, k) => w === s[k])) {
+    throw new PolicyError(
+      `policy ${policy}: ${where} is nondeterministic: two calls on the same state gave different results ` +
+        '(a hook must depend only on what its argument shows: no module-level state, randomness or clock)',
+    );
+  }
+  return r1;
+}

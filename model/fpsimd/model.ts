@@ -12,7 +12,7 @@ import { match } from 'ts-pattern';
 import { Layout } from '../../explorer/layout.ts';
 import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
-import { PolicyError } from '../core/errors.ts';
+import { runPolicyHook } from '../core/policy-loader.ts';
 import type { FpsimdParams } from './params.ts';
 import type { FpHyp, FpsimdPolicy } from './policy.ts';
 
@@ -279,26 +279,8 @@ class HypImpl implements FpHyp {
   constructor(private readonly m: FpsimdModel) {}
 
   run(s: Uint32Array): void {
-    const before = this.m.checkPolicy ? s.slice() : undefined;
-    this.call(s);
-    if (before) {
-      const first = s.slice();
-      s.set(before);
-      this.call(s);
-      if (!first.every((w, i) => w === s[i])) {
-        throw new PolicyError(`policy ${this.m.policy.name}: onEntry(p${this.pcpu}) is nondeterministic: two calls on the same state gave different results`);
-      }
-    }
-  }
-
-  private call(s: Uint32Array): void {
     this.s = s;
-    try {
-      this.m.policy.onEntry(this);
-    } catch (e) {
-      if (e instanceof PolicyError) throw e;
-      throw new PolicyError(`policy ${this.m.policy.name}: onEntry(p${this.pcpu}) threw: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    runPolicyHook(this.m.policy.name, `onEntry(p${this.pcpu})`, s, this.m.checkPolicy, () => this.m.policy.onEntry(this));
   }
   get pcpu(): number {
     return this.m.g(this.s, this.m.pcpu);

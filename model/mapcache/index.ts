@@ -1,9 +1,8 @@
 /** The `mapcache` model family: concurrent P2M edits and IOREQ mapcache invalidation. */
 import { MAPCACHE_INVARIANTS } from '../../invariants/mapcache.ts';
-import { PolicyError } from '../core/errors.ts';
 import type { ModelFamily } from '../core/family.ts';
 import type { ParamValue } from '../core/params.ts';
-import { checkPolicyShape } from '../core/policy-loader.ts';
+import { checkPolicyShape, checkStateDecl } from '../core/policy-loader.ts';
 import { MapcacheModel } from './model.ts';
 import { MAPCACHE_CONFIGS, MAPCACHE_DEFAULTS, MAPCACHE_PARAMS, mapcacheParams } from './params.ts';
 import { MAPCACHE_POLICIES } from './policies.ts';
@@ -14,15 +13,7 @@ export { defineMapcachePolicy, type MapcachePolicy, type McHyp } from './policy.
 
 function validatePolicy(x: unknown, where: string): MapcachePolicy {
   const p = checkPolicyShape(x, where, 'mapcache', ['onP2mRemove', 'onReturnToGuest']);
-  const st = p.state as Record<string, unknown> | undefined;
-  for (const [k, decl] of Object.entries(st ?? {})) {
-    if (k !== 'domain' && k !== 'perVcpu') throw new PolicyError(`${where}: unknown key state.${k} (expected domain, perVcpu)`);
-    for (const [name, max] of Object.entries((decl ?? {}) as Record<string, unknown>)) {
-      if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 255) {
-        throw new PolicyError(`${where}: state.${k}.${name}: the largest value must be an integer 1..255`);
-      }
-    }
-  }
+  checkStateDecl(p.state, where, ['domain', 'perVcpu']);
   return p as unknown as MapcachePolicy;
 }
 

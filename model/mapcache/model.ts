@@ -14,6 +14,7 @@ import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
 import { Layout } from '../../explorer/layout.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import { PolicyError } from '../core/errors.ts';
+import { runPolicyHook } from '../core/policy-loader.ts';
 import type { MapcacheParams } from './params.ts';
 import type { McHyp, MapcachePolicy, ReturnPath } from './policy.ts';
 
@@ -355,27 +356,8 @@ class Hyp implements McHyp {
   }
 
   private run<R>(s: Uint32Array, vcpu: number, where: string, f: () => R): R {
-    const before = this.m.checkPolicy ? s.slice() : undefined;
-    const r = this.call(s, vcpu, where, f);
-    if (before) {
-      const first = s.slice();
-      s.set(before);
-      const r2 = this.call(s, vcpu, where, f);
-      if (r !== r2 || !first.every((w, k) => w === s[k])) {
-        throw new PolicyError(`policy ${this.m.policy.name}: ${where} is nondeterministic: two calls on the same state gave different results`);
-      }
-    }
-    return r;
-  }
-
-  private call<R>(s: Uint32Array, vcpu: number, where: string, f: () => R): R {
     this.s = s;
     this.vcpu = vcpu;
-    try {
-      return f();
-    } catch (e) {
-      if (e instanceof PolicyError) throw e;
-      throw new PolicyError(`policy ${this.m.policy.name}: ${where} threw: ${e instanceof Error ? e.message : String(e)}`);
-    }
+    return runPolicyHook(this.m.policy.name, where, s, this.m.checkPolicy, f);
   }
 }

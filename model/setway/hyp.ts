@@ -4,6 +4,7 @@
  * it acts on the successor state being built.
  */
 import { PolicyError } from '../core/errors.ts';
+import { runPolicyHook } from '../core/policy-loader.ts';
 import type { Hardware, SetWayOp } from './hardware.ts';
 import type { Geometry, Hyp, SetwayPolicy } from './policy.ts';
 import type { SetwayState } from './state.ts';
@@ -128,14 +129,12 @@ type Hook = 'onSetWay' | 'onSctlr' | 'onMigrate';
 
 /**
  * Calls a policy's hooks on a successor state. With `checked` (policies loaded
- * from a file) every hook runs twice, on two copies, and must agree. Nothing
- * is allocated per call: arguments live in fields, and the description of a
- * call is only built for an error message.
+ * from a file) every hook runs twice on the same state and must agree
+ * (runPolicyHook). Unchecked calls allocate nothing: arguments live in
+ * fields, and the description of a call is only built for an error message.
  */
 export class PolicyRunner {
   private readonly ctx: HypContext;
-  private readonly scratch: Uint32Array;
-  private readonly first: Uint32Array;
   private hook: Hook = 'onSetWay';
   private op: SetWayOp = 'CISW';
   private set = 0;
@@ -150,8 +149,6 @@ export class PolicyRunner {
     private readonly checked: boolean,
   ) {
     this.ctx = new HypContext(st, hw, policy.name);
-    this.scratch = new Uint32Array(st.words);
-    this.first = new Uint32Array(st.words);
   }
 
   setWay(s: Uint32Array, vcpu: number, pcpu: number, op: SetWayOp, set: number, way: number): void {
@@ -193,18 +190,7 @@ export class PolicyRunner {
     ctx.vcpu = vcpu;
     ctx.pcpu = pcpu;
     if (!this.checked) return this.call(s);
-    this.scratch.set(s);
-    const r1 = this.call(s);
-    this.first.set(s);
-    s.set(this.scratch);
-    const r2 = this.call(s);
-    if (r1 !== r2 || !this.first.every((w, i) => w === s[i])) {
-      throw new PolicyError(
-        `policy ${this.policy.name}: ${this.where()} is nondeterministic: two calls on the same state gave different results ` +
-          '(a hook must depend only on what Hyp shows: no module-level state, randomness or clock)',
-      );
-    }
-    return r1;
+    return runPolicyHook(this.policy.name, this.where(), s, true, () => this.call(s));
   }
 
   private call(s: Uint32Array): unknown {
