@@ -153,7 +153,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
       stop = true;
       return;
     }
-    const slot = table.insert(nxt, curSlot + 1);
+    const slot = table.add(nxt, curSlot + 1);
     if (slot >= 0) {
       next.push(slot);
       if (pending.length > 0) checkInvariants(nxt, slot, depth + 1);

@@ -21,28 +21,72 @@ export interface HardwareBases {
   readonly lineMove: number;
 }
 
-export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases): HardwareSuccessors {
-  const L = st.layout;
-  const { P, S, W, A } = st;
-  const ADDR = st.addrs;
-  const words = st.words;
-  const out: string[] = [];
-  const emit = (line: string) => out.push(line);
-
-  const get = (v: 's' | 'd', id: number) => {
-    const f = L.info(id);
+/** Source-text helpers over a layout: field reads from `s*`/`d*` word variables, writes to `d*`. */
+class Emitter {
+  readonly lines: string[] = [];
+  readonly all: number[];
+  constructor(private readonly st: SetwayState) {
+    this.all = [...Array(st.words).keys()];
+  }
+  emit(line: string): void {
+    this.lines.push(line);
+  }
+  get(v: 's' | 'd', id: number): string {
+    const f = this.st.layout.info(id);
     const mask = f.bits === 32 ? 0xffffffff : 2 ** f.bits - 1;
     return `((${v}${f.word} >>> ${f.shift}) & ${mask})`;
-  };
-  const put = (id: number, expr: string) => {
-    const f = L.info(id);
+  }
+  put(id: number, expr: string): string {
+    const f = this.st.layout.info(id);
     const mask = f.bits === 32 ? 0xffffffff : 2 ** f.bits - 1;
     const clear = ~(mask * 2 ** f.shift) >>> 0;
     return `d${f.word} = (d${f.word} & ${clear}) | ((${expr}) << ${f.shift});`;
-  };
-  const all = [...Array(words).keys()];
-  const begin = () => all.map((k) => `d${k} = s${k};`).join(' ');
-  const finish = (index: number) => `${all.map((k) => `dst[${k}] = d${k};`).join(' ')} visit(${index});`;
+  }
+  /** Declarations: the source words, and the destination words. */
+  prologue(): void {
+    this.emit(`${this.all.map((k) => `const s${k} = src[${k}];`).join(' ')}`);
+    this.emit(`let ${this.all.map((k) => `d${k} = 0`).join(', ')};`);
+  }
+  begin(): string {
+    return this.all.map((k) => `d${k} = s${k};`).join(' ');
+  }
+  finish(index: number): string {
+    return `${this.all.map((k) => `dst[${k}] = d${k};`).join(' ')} visit(${index});`;
+  }
+  compile(): HardwareSuccessors {
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    return new Function('src', 'dst', 'visit', this.lines.join('\n')) as HardwareSuccessors;
+  }
+}
+
+/**
+ * Migrations for a policy without an onMigrate hook (the built-ins): an
+ * unfinished vCPU moves to a pCPU no vCPU is on (scheduler.ts).
+ */
+export function compileMigrations(st: SetwayState, base: number): HardwareSuccessors {
+  const e = new Emitter(st);
+  e.prologue();
+  e.emit('let occ = 0;');
+  for (let v = 0; v < st.V; v++) e.emit(`occ |= 1 << ${e.get('s', st.pcpuF[v]!)};`);
+  for (let v = 0; v < st.V; v++) {
+    const body: string[] = [];
+    for (let to = 0; to < st.P; to++) {
+      body.push(`if (((occ >>> ${to}) & 1) === 0) { ${e.begin()} ${e.put(st.pcpuF[v]!, String(to))} ${e.finish(base + v * st.P + to)} }`);
+    }
+    e.emit(`if (${e.get('s', st.pcF[v]!)} < ${st.programs[v]!.length}) { ${body.join(' ')} }`);
+  }
+  return e.compile();
+}
+
+export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases): HardwareSuccessors {
+  const { P, S, W, A } = st;
+  const ADDR = st.addrs;
+  const e = new Emitter(st);
+  const emit = (line: string) => e.emit(line);
+  const get = (v: 's' | 'd', id: number) => e.get(v, id);
+  const put = (id: number, expr: string) => e.put(id, expr);
+  const begin = () => e.begin();
+  const finish = (index: number) => e.finish(index);
   const slot = (p: number, set: number, w: number) => (p * S + set) * W + w;
   const tagOf = (a: number) => Math.floor(a / S) + 1;
   const addrOf = (set: number, tag: number) => (tag - 1) * S + set;
@@ -65,8 +109,7 @@ export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases):
     `${put(st.tagF[k]!, String(tag))} ${put(st.dirtyF[k]!, String(dirty))} ${put(st.valF[k]!, v)}`;
   const clearSlot = (k: number) => `${put(st.tagF[k]!, '0')} ${put(st.dirtyF[k]!, '0')} ${put(st.valF[k]!, '0')}`;
 
-  emit(`${all.map((k) => `const s${k} = src[${k}];`).join(' ')}`);
-  emit(`let ${all.map((k) => `d${k} = 0`).join(', ')};`);
+  e.prologue();
   // decode slots
   for (let k = 0; k < P * S * W; k++) {
     emit(`const t${k} = ${get('s', st.tagF[k]!)}, y${k} = ${get('s', st.dirtyF[k]!)}, v${k} = ${get('s', st.valF[k]!)};`);
@@ -153,6 +196,5 @@ export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases):
         );
       }
     }
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('src', 'dst', 'visit', out.join('\n')) as HardwareSuccessors;
+  return e.compile();
 }

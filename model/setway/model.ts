@@ -50,7 +50,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
     this.sched = new Scheduler(this.st, runner);
     this.words = this.st.words;
     this.defineActions(universe(this.st), (a) => this.compile(a));
-    this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions);
+    this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions, policy.onMigrate !== undefined);
     this.symmetry = new PcpuSymmetry(this.st);
   }
 

@@ -8,7 +8,7 @@
  * with `step` on every reachable state of several configurations.
  */
 import type { SetwayAction } from './actions.ts';
-import { type HardwareSuccessors, compileHardwareSuccessors } from './codegen.ts';
+import { type HardwareSuccessors, compileHardwareSuccessors, compileMigrations } from './codegen.ts';
 import type { Guest } from './guest.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SetwayState } from './state.ts';
@@ -16,12 +16,15 @@ import type { SetwayState } from './state.ts';
 export class SuccessorGenerator {
   private readonly base: Record<SetwayAction['kind'], number>;
   private readonly hardware: HardwareSuccessors;
+  /** Compiled migrations when the policy has no onMigrate hook. */
+  private readonly migrations: HardwareSuccessors | undefined;
 
   constructor(
     private readonly st: SetwayState,
     private readonly guest: Guest,
     private readonly sched: Scheduler,
     actions: readonly SetwayAction[],
+    policyHasMigrateHook: boolean,
   ) {
     const base = {} as Record<SetwayAction['kind'], number>;
     actions.forEach((a, i) => {
@@ -29,6 +32,7 @@ export class SuccessorGenerator {
     });
     this.base = base;
     this.hardware = compileHardwareSuccessors(st, base);
+    this.migrations = policyHasMigrateHook ? undefined : compileMigrations(st, base.migrate);
   }
 
   run(src: Uint32Array, dst: Uint32Array, visit: (i: number) => void): void {
@@ -63,6 +67,10 @@ export class SuccessorGenerator {
     // 3.3 hardware: compiled for this configuration
     this.hardware(src, dst, visit);
     // 3.4 scheduler: unfinished vCPUs to free pCPUs, if the policy allows
+    if (this.migrations) {
+      this.migrations(src, dst, visit);
+      return;
+    }
     let occupied = 0;
     for (let v = 0; v < st.V; v++) occupied |= 1 << st.pcpu(src, v);
     for (let v = 0; v < st.V; v++) {
