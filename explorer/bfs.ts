@@ -168,7 +168,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
 
   model.initial(cur);
   if (canon) canon(cur);
-  curSlot = table.insert(cur, ROOT);
+  curSlot = table.add(cur, ROOT);
   level.push(curSlot);
   checkInvariants(cur, curSlot, 0);
 

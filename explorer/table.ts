@@ -49,18 +49,18 @@ export class StateTable {
    * by other bits of the same hash. Most successors in a search are states
    * already seen, often by a sibling a moment ago (64 % of lookups on ref-e);
    * finding them here saves a probe of the big table, a cache miss. Entries
-   * are only ever states the table holds, so a hit is never wrong.
+   * are only ever states the table holds, so a hit is never wrong; they are
+   * states, not slots, so they stay right when the table grows.
    */
   private readonly recent: Uint32Array;
   private readonly recentMask: number;
-  private lastHash = 0;
 
-  /** The slot holding a state equal to `s` (hash in `lastHash`), or else the empty slot where it would go. */
-  private locate(s: Uint32Array): number {
+  /** The slot holding a state equal to `s` (whose hash is `h`), or else the empty slot where it would go. */
+  private locate(s: Uint32Array, h: number): number {
     const W = this.words;
     const stride = this.stride;
     const data = this.data;
-    let slot = this.lastHash & this.mask;
+    let slot = h & this.mask;
     for (;;) {
       const base = slot * stride;
       if (data[base] === 0) return slot;
@@ -71,26 +71,9 @@ export class StateTable {
     }
   }
 
-  /**
-   * Insert `s` (words s[0..W)) with parent link `link` if absent.
-   * Returns the new slot (>= 0), or ~slot (< 0) of the equal state present.
-   * The caller must call `grow` first when `full`.
-   */
-  insert(s: Uint32Array, link: number): number {
-    this.lastHash = hashWords(s, 0, this.words);
-    const slot = this.locate(s);
-    const base = slot * this.stride;
-    if (this.data[base] !== 0) return ~slot;
-    this.data[base] = link;
-    for (let k = 0; k < this.words; k++) this.data[base + 1 + k] = s[k]!;
-    this.size++;
-    return slot;
-  }
-
   /** The slot holding a state equal to `s`, or -1. */
   find(s: Uint32Array): number {
-    this.lastHash = hashWords(s, 0, this.words);
-    const slot = this.locate(s);
+    const slot = this.locate(s, hashWords(s, 0, this.words));
     return this.data[slot * this.stride] === 0 ? -1 : slot;
   }
 
@@ -109,8 +92,7 @@ export class StateTable {
       while (k < W && recent[rb + 1 + k] === s[k]) k++;
       if (k === W) return -1;
     }
-    this.lastHash = h;
-    const slot = this.locate(s);
+    const slot = this.locate(s, h);
     const base = slot * this.stride;
     recent[rb] = 1;
     for (let k = 0; k < W; k++) recent[rb + 1 + k] = s[k]!;
