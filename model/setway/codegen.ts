@@ -78,6 +78,109 @@ export function compileMigrations(st: SetwayState, base: number): HardwareSucces
   return e.compile();
 }
 
+/** Source for the cache operations of hardware.ts, on slots whose content is still as in src (t/y/v variables). */
+function cacheCode(st: SetwayState, e: Emitter) {
+  const { S, W } = st;
+  const ADDR = st.addrs;
+  const maxTag = Math.ceil(ADDR / S);
+  const addrOf = (set: number, tag: number) => (tag - 1) * S + set;
+  const writeBack = (a: number, v: string) =>
+    st.sysCache ? `${e.put(st.sysKindF[a]!, '2')} ${e.put(st.sysValF[a]!, v)}` : e.put(st.ramF[a]!, v);
+  /** evictSlot's write-back of a dirty victim. */
+  const evictWriteBack = (k: number) => {
+    const set = Math.floor(k / W) % S;
+    const cases: string[] = [];
+    for (let tag = 1; tag <= maxTag; tag++) {
+      const a = addrOf(set, tag);
+      if (a >= ADDR) continue;
+      cases.push(`case ${tag}: ${writeBack(a, `v${k}`)} break;`);
+    }
+    return `if (y${k} !== 0) { switch (t${k}) { ${cases.join(' ')} } }`;
+  };
+  const setLine = (k: number, tag: number, dirty: number | string, v: string) =>
+    `${e.put(st.tagF[k]!, String(tag))} ${e.put(st.dirtyF[k]!, String(dirty))} ${e.put(st.valF[k]!, v)}`;
+  const clearSlot = (k: number) => `${e.put(st.tagF[k]!, '0')} ${e.put(st.dirtyF[k]!, '0')} ${e.put(st.valF[k]!, '0')}`;
+  return { writeBack, evictWriteBack, setLine, clearSlot };
+}
+
+/** Decode every slot (t/y/v) and every address's RAM (r) and sys entry (k/w) of src. */
+function decodeCaches(st: SetwayState, e: Emitter): void {
+  for (let k = 0; k < st.P * st.S * st.W; k++) {
+    e.emit(`const t${k} = ${e.get('s', st.tagF[k]!)}, y${k} = ${e.get('s', st.dirtyF[k]!)}, v${k} = ${e.get('s', st.valF[k]!)};`);
+  }
+  for (let a = 0; a < st.addrs; a++) {
+    e.emit(`const r${a} = ${e.get('s', st.ramF[a]!)};`);
+    if (st.sysCache) e.emit(`const k${a} = ${e.get('s', st.sysKindF[a]!)}, w${a} = ${e.get('s', st.sysValF[a]!)};`);
+  }
+}
+
+/**
+ * vCPU v's STR and LDR instructions (guest.ts), for the program counters
+ * where its program has one; DC and SCTLR go to the policy, interpreted.
+ * Returns false when the instruction at pc is not compiled.
+ */
+export function compileGuestMemory(st: SetwayState, v: number, base: number): (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => boolean {
+  const e = new Emitter(st);
+  const { P, S, W } = st;
+  const { evictWriteBack, setLine, clearSlot } = cacheCode(st, e);
+  const slot = (p: number, set: number, w: number) => (p * S + set) * W + w;
+  e.prologue();
+  decodeCaches(st, e);
+  e.emit(`const pc = ${e.get('s', st.pcF[v]!)}, p = ${e.get('s', st.pcpuF[v]!)}, on = ${e.get('s', st.cacheOnF[v]!)};`);
+  e.emit('switch (pc) {');
+  st.programs[v]!.forEach((ins, pc) => {
+    if (ins.op !== 'STR' && ins.op !== 'LDR') return;
+    const a = ins.addr;
+    const set = a % S;
+    const T = Math.floor(a / S) + 1;
+    const latest = e.get('s', st.latestF[a]!);
+    const nextPc = e.put(st.pcF[v]!, String(pc + 1));
+    const cases: string[] = [];
+    for (let p = 0; p < P; p++) {
+      const ways = [...Array(W).keys()];
+      // the way of p holding a, if any (a line is in at most one way of a set)
+      const hit = ways.map((w) => `t${slot(p, set, w)} === ${T} ? ${w}`).join(' : ') + ' : -1';
+      if (ins.op === 'STR') {
+        const drops = [...Array(P).keys()]
+          .filter((q) => q !== p)
+          .flatMap((q) => ways.map((w) => `if (t${slot(q, set, w)} === ${T}) { ${clearSlot(slot(q, set, w))} }`))
+          .join(' ');
+        const hitCode = ways
+          .map((w) => `if (h === ${w}) { ${setLine(slot(p, set, w), T, 1, 'x')} }`)
+          .join(' ');
+        const missCode = ways
+          .map((w) => `{ ${e.begin()} ${e.put(st.latestF[a]!, 'x')} ${drops} ${evictWriteBack(slot(p, set, w))} ${setLine(slot(p, set, w), T, 1, 'x')} ${nextPc} ${e.finish(base + w)} }`)
+          .join(' ');
+        cases.push(
+          `case ${p}: { const h = ${hit}; if (h >= 0) { ${e.begin()} ${e.put(st.latestF[a]!, 'x')} ${drops} ${hitCode} ${nextPc} ${e.finish(base)} } else { ${missCode} } return true; }`,
+        );
+      } else {
+        const stale = e.put(st.staleF[v]!, '1');
+        const hitCode = ways.map((w) => `h === ${w} ? v${slot(p, set, w)}`).join(' : ') + ' : 0';
+        const dirtyCopy = [...Array(P).keys()]
+          .flatMap((q) => ways.map((w) => `(t${slot(q, set, w)} === ${T} && y${slot(q, set, w)} !== 0) ? v${slot(q, set, w)}`))
+          .join(' : ');
+        const below = st.sysCache ? `(k${a} !== 0 ? w${a} : r${a})` : `r${a}`;
+        const missCode = ways
+          .map((w) => `{ ${e.begin()} ${evictWriteBack(slot(p, set, w))} ${setLine(slot(p, set, w), T, 0, 'r')} if (r !== lt) { ${stale} } ${nextPc} ${e.finish(base + w)} }`)
+          .join(' ');
+        cases.push(
+          `case ${p}: { const h = ${hit}; if (h >= 0) { const r = ${hitCode}; ${e.begin()} if (r !== lt) { ${stale} } ${nextPc} ${e.finish(base)} } else { const r = ${dirtyCopy} : ${below}; ${missCode} } return true; }`,
+        );
+      }
+    }
+    const offCode =
+      ins.op === 'STR'
+        ? `{ ${e.begin()} ${e.put(st.latestF[a]!, 'x')} ${e.put(st.ramF[a]!, 'x')} ${nextPc} ${e.finish(base)} return true; }`
+        : `{ ${e.begin()} if (r${a} !== lt) { ${e.put(st.staleF[v]!, '1')} } ${nextPc} ${e.finish(base)} return true; }`;
+    e.emit(
+      `case ${pc}: { const lt = ${latest}; const x = lt + 1; if (on === 0) ${offCode} switch (p) { ${cases.join(' ')} } return true; }`,
+    );
+  });
+  e.emit('} return false;');
+  return e.compile() as unknown as (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => boolean;
+}
+
 export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases): HardwareSuccessors {
   const { P, S, W, A } = st;
   const ADDR = st.addrs;
@@ -89,36 +192,10 @@ export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases):
   const finish = (index: number) => e.finish(index);
   const slot = (p: number, set: number, w: number) => (p * S + set) * W + w;
   const tagOf = (a: number) => Math.floor(a / S) + 1;
-  const addrOf = (set: number, tag: number) => (tag - 1) * S + set;
-  const maxTag = Math.ceil(ADDR / S);
-
-  const writeBack = (a: number, v: string) =>
-    st.sysCache ? `${put(st.sysKindF[a]!, '2')} ${put(st.sysValF[a]!, v)}` : put(st.ramF[a]!, v);
-  /** evictSlot on a slot whose content is still as in src (t/y/v variables). */
-  const evictWriteBack = (k: number) => {
-    const set = Math.floor(k / W) % S;
-    const cases: string[] = [];
-    for (let tag = 1; tag <= maxTag; tag++) {
-      const a = addrOf(set, tag);
-      if (a >= ADDR) continue;
-      cases.push(`case ${tag}: ${writeBack(a, `v${k}`)} break;`);
-    }
-    return `if (y${k} !== 0) { switch (t${k}) { ${cases.join(' ')} } }`;
-  };
-  const setLine = (k: number, tag: number, dirty: number, v: string) =>
-    `${put(st.tagF[k]!, String(tag))} ${put(st.dirtyF[k]!, String(dirty))} ${put(st.valF[k]!, v)}`;
-  const clearSlot = (k: number) => `${put(st.tagF[k]!, '0')} ${put(st.dirtyF[k]!, '0')} ${put(st.valF[k]!, '0')}`;
+  const { evictWriteBack, setLine, clearSlot } = cacheCode(st, e);
 
   e.prologue();
-  // decode slots
-  for (let k = 0; k < P * S * W; k++) {
-    emit(`const t${k} = ${get('s', st.tagF[k]!)}, y${k} = ${get('s', st.dirtyF[k]!)}, v${k} = ${get('s', st.valF[k]!)};`);
-  }
-  // decode memory
-  for (let a = 0; a < ADDR; a++) {
-    emit(`const r${a} = ${get('s', st.ramF[a]!)};`);
-    if (st.sysCache) emit(`const k${a} = ${get('s', st.sysKindF[a]!)}, w${a} = ${get('s', st.sysValF[a]!)};`);
-  }
+  decodeCaches(st, e);
   // pCPUs that may speculate guest lines
   emit('let on = 0;');
   for (let v = 0; v < st.V; v++) emit(`if (${get('s', st.cacheOnF[v]!)} !== 0) on |= 1 << ${get('s', st.pcpuF[v]!)};`);

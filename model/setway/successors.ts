@@ -8,7 +8,7 @@
  * with `step` on every reachable state of several configurations.
  */
 import type { SetwayAction } from './actions.ts';
-import { type HardwareSuccessors, compileHardwareSuccessors, compileMigrations } from './codegen.ts';
+import { type HardwareSuccessors, compileGuestMemory, compileHardwareSuccessors, compileMigrations } from './codegen.ts';
 import type { Guest } from './guest.ts';
 import type { Scheduler } from './scheduler.ts';
 import type { SetwayState } from './state.ts';
@@ -16,6 +16,8 @@ import type { SetwayState } from './state.ts';
 export class SuccessorGenerator {
   private readonly base: Record<SetwayAction['kind'], number>;
   private readonly hardware: HardwareSuccessors;
+  /** Per vCPU: its STR and LDR compiled (false: the instruction at pc is not one of them). */
+  private readonly guestMemory: ((src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => boolean)[];
   /** Compiled migrations when the policy has no onMigrate hook. */
   private readonly migrations: HardwareSuccessors | undefined;
 
@@ -32,6 +34,7 @@ export class SuccessorGenerator {
     });
     this.base = base;
     this.hardware = compileHardwareSuccessors(st, base);
+    this.guestMemory = [...Array(st.V).keys()].map((v) => compileGuestMemory(st, v, base.guest + v * st.W));
     this.migrations = policyHasMigrateHook ? undefined : compileMigrations(st, base.migrate);
   }
 
@@ -43,6 +46,7 @@ export class SuccessorGenerator {
 
     // 3.1 guest instructions: one successor per way when the access allocates
     for (let v = 0; v < st.V; v++) {
+      if (this.guestMemory[v]!(src, dst, visit)) continue; // STR, LDR: compiled
       const ins = guest.next(src, v);
       if (ins === undefined) continue;
       const ways = guest.allocates(src, v, ins) ? W : 1;
