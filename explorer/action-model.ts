@@ -4,6 +4,7 @@
  * lookup from structured actions (as found in JSON traces) to indices.
  */
 import { actionKey } from './action-key.ts';
+import { Layout } from './layout.ts';
 import type { ActionLabel, Model, StateView } from './model.ts';
 
 export type StepFn = (src: Uint32Array, dst: Uint32Array) => boolean;
@@ -46,4 +47,23 @@ export abstract class ActionModel<A> implements Model<A> {
   abstract label(src: Uint32Array, i: number): ActionLabel;
   abstract whyDisabled(src: Uint32Array, i: number): string;
   abstract view(s: Uint32Array): StateView;
+}
+
+/** An ActionModel whose state is the fields of one Layout, with short accessors. */
+export abstract class LayoutModel<A> extends ActionModel<A> {
+  readonly layout = new Layout();
+
+  get words(): number {
+    return this.layout.words;
+  }
+
+  /** Read field `f` of state `s`. */
+  g(s: Uint32Array, f: number): number {
+    return this.layout.get(s, f);
+  }
+
+  /** Write field `f` of state `s` (the value must be in the field's range). */
+  protected p(s: Uint32Array, f: number, v: number): void {
+    this.layout.put(s, f, v);
+  }
 }

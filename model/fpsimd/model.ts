@@ -9,8 +9,7 @@
  */
 import { OrderedMap } from 'immutable';
 import { match } from 'ts-pattern';
-import { Layout } from '../../explorer/layout.ts';
-import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
+import { LayoutModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
 import type { FpsimdParams } from './params.ts';
@@ -30,14 +29,12 @@ export type FpsimdAction =
   /** The scheduler moves the (exited) vCPU to another pCPU. */
   | { readonly kind: 'migrate'; readonly to: number };
 
-export class FpsimdModel extends ActionModel<FpsimdAction> {
+export class FpsimdModel extends LayoutModel<FpsimdAction> {
   readonly name = 'fpsimd';
-  readonly layout = new Layout();
   readonly T: number;
   readonly P: number;
   /** Register contents: 0..T-1 = that task's values, T = the host's. */
   readonly HOST: number;
-  readonly words: number;
   // fields
   readonly owner: number[] = []; // per pCPU: 0 host, 1 the vCPU
   readonly regs: number[] = []; // per pCPU: content of its FP registers
@@ -83,7 +80,6 @@ export class FpsimdModel extends ActionModel<FpsimdAction> {
     this.badTask = L.field('ghost.badTask', this.T);
     this.badData = L.field('ghost.badData', this.HOST);
     L.freeze();
-    this.words = L.words;
     const actions: FpsimdAction[] = [];
     for (let to = 0; to < this.T; to++) actions.push({ kind: 'switchTask', to });
     actions.push({ kind: 'vfp' }, { kind: 'exit' }, { kind: 'enter' });
@@ -91,13 +87,6 @@ export class FpsimdModel extends ActionModel<FpsimdAction> {
     for (let to = 0; to < this.P; to++) actions.push({ kind: 'migrate', to });
     this.hyp = new HypImpl(this);
     this.defineActions(actions, (a) => this.compile(a));
-  }
-
-  g(s: Uint32Array, f: number): number {
-    return this.layout.get(s, f);
-  }
-  private p(s: Uint32Array, f: number, v: number): void {
-    this.layout.put(s, f, v);
   }
 
   initial(out: Uint32Array): void {

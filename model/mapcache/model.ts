@@ -10,8 +10,7 @@
  */
 import { OrderedMap } from 'immutable';
 import { match } from 'ts-pattern';
-import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
-import { Layout } from '../../explorer/layout.ts';
+import { LayoutModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
@@ -42,13 +41,11 @@ export const WAIT = 2;
 export const RESUME = 3;
 const MODES = ['guest', 'hypercall', 'waiting', 'resuming'];
 
-export class MapcacheModel extends ActionModel<MapcacheAction> {
+export class MapcacheModel extends LayoutModel<MapcacheAction> {
   readonly name = 'mapcache';
-  readonly layout = new Layout();
   readonly V: number;
   readonly G: number;
   readonly S: number;
-  readonly words: number;
   readonly p2m: number[] = [];
   readonly removedBy: number[] = []; // 0 never, 1+v by vCPU v, V+1 by the toolstack
   readonly mc: number[] = []; // [s * G + g]
@@ -91,7 +88,6 @@ export class MapcacheModel extends ActionModel<MapcacheAction> {
       this.vcpuVars.set(k, [...Array(this.V).keys()].map((v) => L.field(`v${v}.${k}`, max)));
     }
     L.freeze();
-    this.words = L.words;
     this.probe = new Uint32Array(this.words);
     this.hyp = new Hyp(this);
     const actions: MapcacheAction[] = [];
@@ -109,13 +105,6 @@ export class MapcacheModel extends ActionModel<MapcacheAction> {
       actions.push({ kind: 'unpause' });
     }
     this.defineActions(actions, (a) => this.compile(a));
-  }
-
-  g(s: Uint32Array, f: number): number {
-    return this.layout.get(s, f);
-  }
-  private p(s: Uint32Array, f: number, v: number): void {
-    this.layout.put(s, f, v);
   }
 
   initial(out: Uint32Array): void {
