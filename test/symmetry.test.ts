@@ -39,13 +39,32 @@ describe('symmetry reduction over pCPUs (setway)', () => {
   });
 
   test('canonical forms are fixed points and the same for every member of a class', () => {
-    const m = model({ pcpus: 3, vcpus: 2, lines: 2, sets: 1 }, 'native');
-    for (const s of reachableViaStep(m).slice(0, 2000)) {
+    const m = model({ pcpus: 3, vcpus: 2, lines: 2, sets: 1, systemCache: true }, 'native');
+    const st = m.st;
+    const L = st.layout;
+    /** The image of s when pCPU p becomes pi[p], built field by field here, independently of symmetry.ts. */
+    const permute = (s: Uint32Array, pi: number[]): Uint32Array => {
+      const out = s.slice();
+      const perP = st.S * st.W;
+      for (let p = 0; p < st.P; p++)
+        for (let k = 0; k < perP; k++) {
+          for (const f of [st.tagF, st.dirtyF, st.valF]) L.set(out, f[pi[p]! * perP + k]!, L.get(s, f[p * perP + k]!));
+        }
+      for (let v = 0; v < st.V; v++) L.set(out, st.pcpuF[v]!, pi[L.get(s, st.pcpuF[v]!)]!);
+      return out;
+    };
+    const perms = [[0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
+    for (const s of reachableViaStep(m).slice(0, 3000)) {
       const c = s.slice();
       m.canonicalize(c);
       const again = c.slice();
       m.canonicalize(again);
       expect(again).toEqual(c);
+      for (const pi of perms) {
+        const image = permute(s, pi);
+        m.canonicalize(image);
+        expect(image).toEqual(c);
+      }
     }
   });
 });
