@@ -4,6 +4,7 @@ import { check } from '../explorer/check.ts';
 import { replay } from '../explorer/replay.ts';
 import { setwayInvariants } from '../invariants/setway.ts';
 import { POLICIES, model, reachableViaStep } from './setway-support.ts';
+import { PcpuSymmetry } from '../model/setway/symmetry.ts';
 
 describe('symmetry reduction over pCPUs (setway)', () => {
   test.each(['ref-a', 'ref-b', 'ref-c', 'ref-d', 'ref-f'])('%s: half the states with two pCPUs, same verdicts, traces replay', (cfg) => {
@@ -64,6 +65,25 @@ describe('symmetry reduction over pCPUs (setway)', () => {
         const image = permute(s, pi);
         m.canonicalize(image);
         expect(image).toEqual(c);
+      }
+    }
+  });
+});
+
+describe('the compiled canonicalisation', () => {
+  test('gives exactly the interpreted canonical form (3 pCPUs, with and without a system cache, 2 ways)', () => {
+    for (const cfg of [
+      { pcpus: 3, vcpus: 2, lines: 2, sets: 1, systemCache: true },
+      { pcpus: 3, vcpus: 1, lines: 2, sets: 1, ways: 2 },
+    ]) {
+      const m = model(cfg, 'native');
+      const sym = new PcpuSymmetry(m.st);
+      for (const s of reachableViaStep(m).slice(0, 5000)) {
+        const a = s.slice();
+        const b = s.slice();
+        m.canonicalize(a);
+        sym.interpreted(b);
+        expect(a).toEqual(b);
       }
     }
   });

@@ -275,3 +275,70 @@ export function compileHardwareSuccessors(st: SetwayState, base: HardwareBases):
     }
   return e.compile();
 }
+
+/**
+ * The pCPU canonicalisation of symmetry.ts, compiled: each pCPU's key (the
+ * vCPU running there, then every slot's tag, dirty bit and value) as one
+ * mixed-radix number, an odd-even transposition sort of the P keys, and
+ * straight-line moves for the resulting permutation. Same order of keys, so
+ * the same canonical states. Undefined (use the interpreted one) beyond
+ * 4 pCPUs, with per-pCPU policy bookkeeping, or when a key needs more than
+ * 52 bits.
+ */
+export function compileCanonicalizer(st: SetwayState): ((s: Uint32Array) => void) | undefined {
+  const { P, S, W, V } = st;
+  if (P < 2 || P > 4 || st.pcpuVarNames.length > 0) return undefined;
+  const L = st.layout;
+  const perP = S * W;
+  const bits = (n: number) => Math.max(1, Math.ceil(Math.log2(n + 1)));
+  const slotFields = [st.tagF, st.dirtyF, st.valF];
+  const keyBits = bits(V) + perP * slotFields.reduce((n, f) => n + Math.max(1, L.info(f[0]!).bits), 0);
+  if (keyBits > 52) return undefined;
+  const e = new Emitter(st);
+  const all = e.all;
+  e.emit(`${all.map((k) => `const s${k} = s[${k}];`).join(' ')}`);
+  e.emit(`let ${all.map((k) => `d${k} = s${k}`).join(', ')};`);
+  for (let v = 0; v < V; v++) e.emit(`const c${v} = ${e.get('s', st.pcpuF[v]!)};`);
+  for (let p = 0; p < P; p++) {
+    let key = [...Array(V).keys()].map((v) => `c${v} === ${p} ? ${v} : `).join('') + String(V);
+    key = `(${key})`;
+    for (let k = p * perP; k < (p + 1) * perP; k++) {
+      for (const f of slotFields) {
+        const b = Math.max(1, L.info(f[k]!).bits);
+        key = `(${key} * ${2 ** b} + ${e.get('s', f[k]!)})`;
+      }
+    }
+    e.emit(`let a${p} = ${key}, i${p} = ${p};`);
+  }
+  // odd-even transposition sort of (a, i) pairs by a
+  for (let r = 0; r < P; r++) {
+    for (let j = r % 2; j + 1 < P; j += 2) {
+      e.emit(`if (a${j} > a${j + 1}) { const ta = a${j}; a${j} = a${j + 1}; a${j + 1} = ta; const ti = i${j}; i${j} = i${j + 1}; i${j + 1} = ti; }`);
+    }
+  }
+  // the pCPU at sorted position j becomes pCPU j: pi[i_j] = j
+  const code = [...Array(P).keys()].map((j) => `i${j} * ${P ** j}`).join(' + ');
+  e.emit(`switch (${code}) {`);
+  const perms = (n: number): number[][] => (n === 0 ? [[]] : perms(n - 1).flatMap((r) => [...Array(n).keys()].map((k) => [...r.slice(0, k), n - 1, ...r.slice(k)])));
+  for (const order of perms(P)) {
+    if (order.every((p, j) => p === j)) continue;
+    const pi: number[] = [];
+    order.forEach((p, j) => (pi[p] = j));
+    const moves: string[] = [];
+    for (let p = 0; p < P; p++) {
+      const q = pi[p]!;
+      if (q === p) continue;
+      for (let k = 0; k < perP; k++) for (const f of slotFields) moves.push(e.put(f[q * perP + k]!, e.get('s', f[p * perP + k]!)));
+    }
+    for (let v = 0; v < V; v++) {
+      moves.push(e.put(st.pcpuF[v]!, [...Array(P).keys()].map((p) => `c${v} === ${p} ? ${pi[p]} : `).join('') + '0'));
+    }
+    const caseCode = order.reduce((n, p, j) => n + p * P ** j, 0);
+    e.emit(`case ${caseCode}: { ${moves.join(' ')} break; }`);
+  }
+  e.emit('default: return;');
+  e.emit('}');
+  e.emit(all.map((k) => `s[${k}] = d${k};`).join(' '));
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('s', e.lines.join('\n')) as (s: Uint32Array) => void;
+}

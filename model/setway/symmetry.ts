@@ -17,6 +17,7 @@
  * so neither is permuted. A user policy that treats pCPUs differently (say,
  * `if (hyp.pcpu === 0)`) makes the reduction unsound: it is an option.
  */
+import { compileCanonicalizer } from './codegen.ts';
 import type { SetwayState } from './state.ts';
 
 export class PcpuSymmetry {
@@ -24,8 +25,11 @@ export class PcpuSymmetry {
   private readonly keys: number[][];
   private readonly order: number[];
   private readonly pi: number[];
+  /** The same canonicalisation compiled for this configuration, where codegen.ts can. */
+  private readonly compiled: ((s: Uint32Array) => void) | undefined;
 
   constructor(private readonly st: SetwayState) {
+    this.compiled = compileCanonicalizer(st);
     this.image = new Uint32Array(st.words);
     this.keys = Array.from({ length: st.P }, () => []);
     this.order = [...Array(st.P).keys()];
@@ -62,6 +66,15 @@ export class PcpuSymmetry {
   };
 
   canonicalize(s: Uint32Array): void {
+    if (this.compiled) {
+      this.compiled(s);
+      return;
+    }
+    this.interpreted(s);
+  }
+
+  /** The definition, interpreted (any number of pCPUs, any bookkeeping). */
+  interpreted(s: Uint32Array): void {
     const st = this.st;
     const L = st.layout;
     const perP = st.S * st.W;
