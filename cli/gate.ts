@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { check, type CheckReport } from '../explorer/check.ts';
 import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
-import { Map as IMap } from 'immutable';
+import { resolveConfig } from '../model/core/config.ts';
 import { FAMILIES } from '../model/registry.ts';
 import { type Io, paint } from './io.ts';
 import { sessionFor } from './session.ts';
@@ -46,8 +46,7 @@ export async function runGate(opts: { update?: boolean; json?: boolean; expectat
     for (const policy of Object.keys(family.policies)) {
       table[family.name]![policy] = {};
       for (const cfg of family.gateConfigs) {
-        const params = IMap(family.defaults).merge(IMap(family.configs[cfg]!));
-        const session = await sessionFor(family, cfg, params, policy);
+        const session = await sessionFor(family, cfg, resolveConfig(family, cfg).params, policy);
         const report = check(session.built.model, session.built.invariants);
         table[family.name]![policy]![cfg] = verdictOf(report);
         const cex = report.invariants.find((i) => i.counterexample)?.counterexample;

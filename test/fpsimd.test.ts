@@ -1,16 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { Map as IMap } from 'immutable';
 import { check } from '../explorer/check.ts';
 import { fpsimdFamily } from '../model/fpsimd/index.ts';
 import { runCli } from './cli-support.ts';
-import { expectPinned } from './pinned.ts';
+import { buildReference, expectPinned } from './pinned.ts';
 
-const build = (config: string, policy: string) =>
-  fpsimdFamily.build(IMap(fpsimdFamily.defaults).merge(IMap(fpsimdFamily.configs[config]!)), {
-    id: policy,
-    policy: fpsimdFamily.policies[policy]!,
-    fromFile: false,
-  });
+const build = (config: string, policy: string) => buildReference(fpsimdFamily, config, policy);
 
 /** Distinct states with invariants off. */
 const COUNTS: Record<string, Record<string, number>> = {

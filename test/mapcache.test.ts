@@ -1,16 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import { Map as IMap } from 'immutable';
 import { check } from '../explorer/check.ts';
 import { mapcacheFamily } from '../model/mapcache/index.ts';
 import { runCli } from './cli-support.ts';
-import { expectPinned } from './pinned.ts';
+import { buildReference, expectPinned } from './pinned.ts';
 
-const build = (config: string, policy: string) =>
-  mapcacheFamily.build(IMap(mapcacheFamily.defaults).merge(IMap(mapcacheFamily.configs[config]!)), {
-    id: policy,
-    policy: mapcacheFamily.policies[policy]!,
-    fromFile: false,
-  });
+const build = (config: string, policy: string) => buildReference(mapcacheFamily, config, policy);
 
 const COUNTS: Record<string, Record<string, number>> = {
   'arm-v3': { 'mc-a': 2402, 'mc-b': 341, 'mc-c': 4102, 'mc-d': 4158, 'mc-e': 348 },

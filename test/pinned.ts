@@ -3,7 +3,8 @@ import { expect } from 'vitest';
 import { bfs } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { replay } from '../explorer/replay.ts';
-import type { BuiltModel } from '../model/core/family.ts';
+import { resolveConfig } from '../model/core/config.ts';
+import type { AnyFamily, BuiltModel } from '../model/core/family.ts';
 
 export type Verdicts = Record<string, number | 'holds'>;
 
@@ -18,4 +19,9 @@ export function expectPinned({ model, invariants }: BuiltModel, count: number, v
     const shorter = bfs(model, { invariants: [invariants[k]!], maxDepth: i.counterexample.steps.length - 1 });
     expect(shorter.invariants[0]!.status).not.toBe('violated');
   });
+}
+
+/** A family's model on one of its reference configurations, with a built-in policy. */
+export function buildReference(family: AnyFamily, config: string, policy: string): BuiltModel {
+  return family.build(resolveConfig(family, config).params, { id: policy, policy: family.policies[policy]!, fromFile: false });
 }

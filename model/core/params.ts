@@ -76,3 +76,8 @@ export function paramsObject(specs: readonly ParamSpec[], m: ParamMap): Record<s
   }
   return out;
 }
+
+/** A family's defaults overridden by a validated parameter map, frozen. */
+export function withDefaults<P extends object>(defaults: P, m: ParamMap): Readonly<P> {
+  return Object.freeze({ ...defaults, ...m.toObject() } as P);
+}

@@ -1,6 +1,5 @@
 /** Parameters and reference configurations of the lazy FP/SIMD model. */
-import { Map as IMap } from 'immutable';
-import type { ParamMap, ParamSpec } from '../core/params.ts';
+import { type ParamMap, type ParamSpec, withDefaults } from '../core/params.ts';
 
 export interface FpsimdParams {
   /** Guest tasks sharing the vCPU's FP registers through the guest's lazy switching. */
@@ -22,6 +21,6 @@ export const FPSIMD_CONFIGS: Readonly<Record<string, Partial<FpsimdParams>>> = {
 };
 
 export function fpsimdParams(m: ParamMap): FpsimdParams {
-  const p = IMap<string, unknown>(FPSIMD_DEFAULTS as unknown as Record<string, unknown>).merge(m).toObject() as unknown as FpsimdParams;
-  return Object.freeze({ ...p });
+  const p = withDefaults(FPSIMD_DEFAULTS, m);
+  return p;
 }

@@ -1,7 +1,6 @@
 /** Parameters and reference configurations of the mapcache model. */
-import { Map as IMap } from 'immutable';
 import { UsageError } from '../core/errors.ts';
-import type { ParamMap, ParamSpec } from '../core/params.ts';
+import { type ParamMap, type ParamSpec, withDefaults } from '../core/params.ts';
 
 export interface MapcacheParams {
   readonly vcpus: number;
@@ -30,9 +29,9 @@ export const MAPCACHE_CONFIGS: Readonly<Record<string, Partial<MapcacheParams>>>
 };
 
 export function mapcacheParams(m: ParamMap): MapcacheParams {
-  const p = IMap<string, unknown>(MAPCACHE_DEFAULTS as unknown as Record<string, unknown>).merge(m).toObject() as unknown as MapcacheParams;
+  const p = withDefaults(MAPCACHE_DEFAULTS, m);
   if (!p.toolstack && m.get('pauseForForeign') === false) {
     throw new UsageError('pauseForForeign=false needs toolstack=true (without a toolstack there are no foreign edits)');
   }
-  return Object.freeze({ ...p });
+  return p;
 }

@@ -1,4 +1,11 @@
-import { defineMapcachePolicy, type MapcachePolicy } from './policy.ts';
+import { type McHyp, type ReturnPath, defineMapcachePolicy, type MapcachePolicy } from './policy.ts';
+
+/** do_trap_hypercall's test_and_clear of the domain-wide flag: only at hypercall exit. */
+function consumeDomainFlagAtHypercallExit(hyp: McHyp, from: ReturnPath): boolean {
+  if (from !== 'hypercall' || hyp.getDomain('invalidate') === 0) return false;
+  hyp.setDomain('invalidate', 0);
+  return true;
+}
 
 /**
  * The reviewed Arm patch (v3): a domain-wide flag, set in p2m_free_entry only
@@ -13,11 +20,7 @@ const armV3 = defineMapcachePolicy({
   onP2mRemove(hyp, e) {
     if (!e.foreign) hyp.setDomain('invalidate', 1);
   },
-  onReturnToGuest(hyp, from) {
-    if (from !== 'hypercall' || hyp.getDomain('invalidate') === 0) return false;
-    hyp.setDomain('invalidate', 0);
-    return true;
-  },
+  onReturnToGuest: consumeDomainFlagAtHypercallExit,
 });
 
 /** The same without the current-domain check (Stefano's question in the review). */
@@ -29,11 +32,7 @@ const domainFlag = defineMapcachePolicy({
   onP2mRemove(hyp) {
     hyp.setDomain('invalidate', 1);
   },
-  onReturnToGuest(hyp, from) {
-    if (from !== 'hypercall' || hyp.getDomain('invalidate') === 0) return false;
-    hyp.setDomain('invalidate', 0);
-    return true;
-  },
+  onReturnToGuest: consumeDomainFlagAtHypercallExit,
 });
 
 /**

@@ -2,9 +2,8 @@
  * Parameters of the set/way model (spec section 1), its reference
  * configurations (section 7) and the guest programs (section 4).
  */
-import { Map as IMap } from 'immutable';
 import { UsageError } from '../core/errors.ts';
-import type { ParamMap, ParamSpec } from '../core/params.ts';
+import { type ParamMap, type ParamSpec, withDefaults } from '../core/params.ts';
 
 export type ProgramName = 'shutdown' | 'boot';
 export const PROGRAMS: readonly ProgramName[] = ['shutdown', 'boot'];
@@ -57,11 +56,11 @@ export const SETWAY_CONFIGS: Readonly<Record<string, Partial<SetwayParams>>> = {
 
 /** Turn a merged, per-value-validated parameter map into params, checking cross-parameter rules. */
 export function setwayParams(m: ParamMap): SetwayParams {
-  const p = IMap<string, unknown>(SETWAY_DEFAULTS as unknown as Record<string, unknown>).merge(m).toObject() as unknown as SetwayParams;
+  const p = withDefaults(SETWAY_DEFAULTS, m);
   if (p.vcpus > p.pcpus) {
     throw new UsageError(`vcpus (${p.vcpus}) must not exceed pcpus (${p.pcpus}): every vCPU starts on its own pCPU`);
   }
-  return Object.freeze({ ...p });
+  return p;
 }
 
 export type Instr =
