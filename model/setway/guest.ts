@@ -4,7 +4,7 @@
  * The neighbour domain's stores (3.2) live here too: they are guest code of
  * another domain, always cacheable.
  */
-import type { Hardware } from './hardware.ts';
+import type { SetwayHardware } from './hardware.ts';
 import type { PolicyRunner } from './hyp.ts';
 import type { Instr } from './params.ts';
 import type { SetwayState } from './state.ts';
@@ -12,7 +12,7 @@ import type { SetwayState } from './state.ts';
 export class Guest {
   constructor(
     private readonly st: SetwayState,
-    private readonly hw: Hardware,
+    private readonly hw: SetwayHardware,
     private readonly policy: PolicyRunner,
   ) {}
 

@@ -5,7 +5,7 @@
  */
 import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
-import type { Hardware, SetWayOp } from './hardware.ts';
+import type { SetWayOp, SetwayHardware } from './hardware.ts';
 import type { Geometry, Hyp, SetwayPolicy } from './policy.ts';
 import type { SetwayState } from './state.ts';
 
@@ -20,7 +20,7 @@ class HypContext implements Hyp {
 
   constructor(
     private readonly st: SetwayState,
-    private readonly hw: Hardware,
+    private readonly hw: SetwayHardware,
     private readonly policyName: string,
   ) {
     const p = st.params;
@@ -145,7 +145,7 @@ export class PolicyRunner {
   constructor(
     readonly policy: SetwayPolicy,
     st: SetwayState,
-    hw: Hardware,
+    hw: SetwayHardware,
     private readonly checked: boolean,
   ) {
     this.ctx = new HypContext(st, hw, policy.name);

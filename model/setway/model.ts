@@ -12,7 +12,7 @@ import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import type { SetwayAction } from './actions.ts';
 import { Guest, instrText } from './guest.ts';
-import { Hardware } from './hardware.ts';
+import { SetwayHardware } from './hardware.ts';
 import { PolicyRunner } from './hyp.ts';
 import type { SetwayParams } from './params.ts';
 import { initialCacheOn } from './params.ts';
@@ -30,7 +30,7 @@ export interface SetwayModelOptions {
 export class SetwayModel extends ActionModel<SetwayAction> {
   readonly name = 'setway';
   readonly st: SetwayState;
-  readonly hw: Hardware;
+  readonly hw: SetwayHardware;
   readonly guest: Guest;
   readonly sched: Scheduler;
   readonly words: number;
@@ -44,7 +44,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
   ) {
     super();
     this.st = new SetwayState(params, policy.state);
-    this.hw = new Hardware(this.st);
+    this.hw = new SetwayHardware(this.st);
     const runner = new PolicyRunner(policy, this.st, this.hw, options.checkPolicy ?? false);
     this.guest = new Guest(this.st, this.hw, runner);
     this.sched = new Scheduler(this.st, runner);
