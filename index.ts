@@ -13,3 +13,5 @@ export { FAMILIES } from './model/registry.ts';
 export { SetwayModel, definePolicy, SETWAY_POLICIES, SETWAY_CONFIGS, SETWAY_DEFAULTS } from './model/setway/index.ts';
 export type { Hyp, SetwayPolicy, SetWayOp, SetwayAction, SetwayParams } from './model/setway/index.ts';
 export { setwayInvariants } from './invariants/setway.ts';
+export { Stage2Model, defineStage2Policy, stage2Family } from './model/stage2/index.ts';
+export type { Stage2Policy, S2Hyp, S2AllocHyp, Stage2Action } from './model/stage2/index.ts';
