@@ -1,8 +1,11 @@
+import { Map as IMap } from 'immutable';
 import { describe, expect, test } from 'vitest';
+import { bfs } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { stage2Family } from '../model/stage2/index.ts';
 import { runCli } from './cli-support.ts';
 import { buildReference, expectPinned, type Verdicts } from './pinned.ts';
+import { NAIVE_S2_POLICIES, type NaiveS2Params, naiveStage2Count } from './reference/stage2-naive.ts';
 
 const build = (config: string, policy: string) => buildReference(stage2Family, config, policy);
 
@@ -126,5 +129,26 @@ describe('stage2 from the command line', () => {
     expect([big.code, big.err]).toEqual([2, expect.stringContaining('gfns must be an integer 1..3, got "4"')]);
     const prog = await runCli('check', '--model', 'stage2', '--policy', 'cow-clean', '--program', 'shutdown');
     expect([prog.code, prog.err]).toEqual([2, expect.stringContaining('program must be one of boot, reboot, firmware')]);
+  });
+});
+
+describe('stage2 agrees state for state with a naive implementation of docs/semantics.md', () => {
+  const base = { pcpus: 1, gfns: 1, sets: 1, ways: 1, systemCache: true, load: true, cow: false, realloc: false, dma: false, program: 'boot' } as const;
+  const configs: Record<string, Partial<NaiveS2Params>> = {
+    's2-a': {},
+    's2-b': { program: 'reboot' },
+    's2-c': { program: 'firmware', dma: true },
+    's2-d': { cow: true },
+    's2-e': { load: false, realloc: true, dma: true },
+    's2-f': { pcpus: 2, gfns: 2 },
+    'two ways, no system cache, everything on': { ways: 2, systemCache: false, cow: true, realloc: true, dma: true, program: 'firmware' },
+    'two sets, two gfns, reboot': { sets: 2, gfns: 2, program: 'reboot', cow: true },
+  };
+  test.each(Object.keys(NAIVE_S2_POLICIES))('%s', (policy) => {
+    for (const [name, change] of Object.entries(configs)) {
+      const params = { ...base, ...change };
+      const built = stage2Family.build(IMap(params), { id: policy, policy: stage2Family.policies[policy]!, fromFile: false });
+      expect(bfs(built.model).distinctStates, name).toBe(naiveStage2Count(params, NAIVE_S2_POLICIES[policy]!));
+    }
   });
 });
