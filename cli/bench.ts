@@ -9,11 +9,13 @@
 import { Set as ISet } from 'immutable';
 import { bfs, successorsOf } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
+import { parallelBfs } from '../explorer/parallel.ts';
 import { randomSearch } from '../explorer/random.ts';
 import type { Model } from '../explorer/model.ts';
 import type { Io } from './io.ts';
 import { progressReporter } from './progress.ts';
 import { openSession, type SessionSpec } from './session.ts';
+import { workerFactory } from './worker-model.ts';
 
 /** Distinct-state counts of the big configurations, pinned (the unit tests pin the small ones). */
 export const PINNED_COUNTS: Readonly<Record<string, number>> = {
@@ -83,8 +85,12 @@ async function firstViolations(): Promise<unknown[]> {
   return out;
 }
 
-export async function runBench(spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean }, io: Io): Promise<number> {
-  const session = await openSession({ model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} });
+export async function runBench(
+  spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean; workers?: number },
+  io: Io,
+): Promise<number> {
+  const sessionSpec = { model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} };
+  const session = await openSession(sessionSpec);
   const progress = progressReporter(io, spec.progress ?? true);
   const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
   progress.done();
@@ -102,6 +108,26 @@ export async function runBench(spec: SessionSpec & { progress?: boolean; skipRan
       transitions: sr.transitions,
       seconds: Number(sr.seconds.toFixed(2)),
       bytesPerState: Number((sr.bytes / sr.distinctStates).toFixed(1)),
+    };
+  }
+  let parallel: Record<string, unknown> | undefined;
+  if ((spec.workers ?? 1) > 1) {
+    const factory = workerFactory({ spec: sessionSpec, baseDir: process.cwd(), invariants: 'none' });
+    const pr = await parallelBfs(factory, session.built.model, [], {
+      workers: spec.workers!,
+      onProgress: progress.onProgress,
+      progressIntervalMs: progress.intervalMs,
+    });
+    progress.done();
+    parallel = {
+      workers: spec.workers,
+      distinctStates: pr.distinctStates,
+      transitions: pr.transitions,
+      countMatches: pr.distinctStates === r.distinctStates && pr.transitions === r.transitions && pr.maxDepth === r.maxDepth,
+      seconds: Number(pr.seconds.toFixed(2)),
+      speedup: Number((r.seconds / pr.seconds).toFixed(2)),
+      bytesPerState: Number((pr.bytes / pr.distinctStates).toFixed(1)),
+      peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
     };
   }
   const firstViolation = spec.skipRandom ? [] : await firstViolations();
@@ -140,6 +166,7 @@ export async function runBench(spec: SessionSpec & { progress?: boolean; skipRan
           agree: jsSet.states === table.distinctStates && immSet.states === table.distinctStates,
         },
         ...(symmetry ? { symmetry } : {}),
+        ...(parallel ? { parallel } : {}),
         firstViolation,
       },
       null,

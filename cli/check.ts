@@ -1,6 +1,6 @@
 /** `hvmc check` and `hvmc count`. */
 import { writeFileSync } from 'node:fs';
-import { check, type CheckReport } from '../explorer/check.ts';
+import { check, checkParallel, type CheckReport } from '../explorer/check.ts';
 import type { SearchLimits } from '../explorer/bfs.ts';
 import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
@@ -9,6 +9,7 @@ import { type Io, paint } from './io.ts';
 import { progressReporter } from './progress.ts';
 import { type Session, openSession, selectInvariants, type SessionSpec } from './session.ts';
 import { traceFile } from './trace-file.ts';
+import { workerFactory } from './worker-model.ts';
 
 export interface CheckOptions extends SessionSpec, SearchLimits {
   readonly symmetry?: boolean;
@@ -16,6 +17,8 @@ export interface CheckOptions extends SessionSpec, SearchLimits {
   readonly json?: boolean;
   readonly traceOut?: string;
   readonly progress?: boolean;
+  /** BFS worker threads (1: the sequential search). */
+  readonly workers?: number;
 }
 
 export const EXIT_OK = 0;
@@ -111,14 +114,25 @@ export async function runCheck(command: 'check' | 'count', opts: CheckOptions, i
   const progress = progressReporter(io, opts.progress ?? true);
   let report: CheckReport;
   try {
-    report = check(session.built.model, invariants, {
+    const options = {
       ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
       ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
       ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
       ...(opts.symmetry ? { symmetry: symmetryFor(session) } : {}),
       onProgress: progress.onProgress,
       progressIntervalMs: progress.intervalMs,
-    });
+    };
+    const workers = opts.workers ?? 1;
+    if (workers > 1) {
+      const factory = workerFactory({
+        spec: { model: opts.model, config: opts.config, policy: opts.policy, overrides: opts.overrides ?? {} },
+        baseDir: process.cwd(),
+        invariants: command === 'count' ? 'none' : (opts.invariants ?? []).length > 0 ? opts.invariants! : 'all',
+      });
+      report = await checkParallel(factory, session.built.model, invariants, { ...options, workers });
+    } else {
+      report = check(session.built.model, invariants, options);
+    }
   } finally {
     progress.done();
   }

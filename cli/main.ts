@@ -4,6 +4,7 @@
  * stopped at a limit with no violation; 4 an internal error (a bug in hvmc).
  */
 import { Command, CommanderError, Option } from 'commander';
+import { WorkerError } from '../explorer/parallel.ts';
 import { HvmcError, UsageError } from '../model/core/errors.ts';
 import { flagName } from '../model/core/params.ts';
 import { FAMILIES } from '../model/registry.ts';
@@ -50,7 +51,8 @@ function addLimitOptions(cmd: Command): Command {
     .option('--max-depth <n>', 'explore paths of at most n steps (exit 3 if that cut the search)')
     .option('--timeout <seconds>', 'stop after this many seconds (exit 3 if no violation)')
     .option('--json', 'print one JSON object instead of text')
-    .option('--symmetry', 'BFS: store one state per class of pCPU permutations (the policy must treat pCPUs alike)');
+    .option('--symmetry', 'BFS: store one state per class of pCPU permutations (the policy must treat pCPUs alike)')
+    .option('--workers <n>', 'BFS: worker threads sharing one visited set (level-synchronous; same counts, shortest counterexamples)', '1');
 }
 
 function intOption(raw: unknown, flag: string, min: number): number | undefined {
@@ -111,7 +113,14 @@ function limits(opts: Record<string, unknown>) {
     maxStates: intOption(opts.maxStates, '--max-states', 1),
     maxDepth: intOption(opts.maxDepth, '--max-depth', 0),
     timeoutSeconds: secondsOption(opts.timeout),
+    workers: workersOption(opts.workers),
   };
+}
+
+function workersOption(raw: unknown): number {
+  const n = intOption(raw ?? '1', '--workers', 1)!;
+  if (n > 64) throw new UsageError(`--workers must be at most 64, got ${n}`);
+  return n;
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -227,8 +236,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .description('exhaustive count of a configuration (default: ref-e, trap-va) with speed and memory figures as JSON')
     .option('--no-random', 'skip the time-to-first-violation comparison of BFS and random search')
     .option('--symmetry', 'also count with symmetry reduction over pCPUs')
+    .option('--workers <n>', 'also count with n worker threads and report the speedup over one thread')
     .action(async (opts: Record<string, unknown>) => {
-      code = await runBench({ ...sessionSpec(opts), progress: opts.progress !== false, skipRandom: opts.random === false, symmetry: opts.symmetry === true }, io);
+      code = await runBench(
+        {
+          ...sessionSpec(opts),
+          progress: opts.progress !== false,
+          skipRandom: opts.random === false,
+          symmetry: opts.symmetry === true,
+          workers: workersOption(opts.workers),
+        },
+        io,
+      );
     });
 
   try {
@@ -238,6 +257,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
+    }
+    if (e instanceof WorkerError && e.exitCode !== undefined) {
+      io.err(`hvmc: ${e.message}\n`);
+      return e.exitCode;
     }
     if (e instanceof HvmcError) {
       io.err(`hvmc: error: ${e.message}\n`);

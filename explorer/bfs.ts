@@ -7,6 +7,7 @@
  * initial state.
  */
 import type { Invariant, Model } from './model.ts';
+import { pathThrough } from './path.ts';
 import { ROOT, SlotList, StateTable } from './table.ts';
 
 export type StopReason = 'exhausted' | 'all-violated' | 'max-states' | 'max-depth' | 'timeout';
@@ -222,34 +223,6 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
   );
 
-  /** A shortest path of concrete actions to the state in `slot` (rebuilt on concrete states under symmetry). */
-  const pathTo = (slot: number): number[] => {
-    const chain: number[] = [];
-    for (let s = slot; s !== -1; s = table.parent(s)) chain.push(s);
-    chain.reverse();
-    const path: number[] = [];
-    let a = new Uint32Array(W);
-    let t = new Uint32Array(W);
-    const b = new Uint32Array(W);
-    const c = new Uint32Array(W);
-    model.initial(a);
-    for (let k = 1; k < chain.length; k++) {
-      table.read(chain[k]!, b);
-      let found = -1;
-      for (let i = 0; i < model.actionCount && found < 0; i++) {
-        if (!model.step(a, i, t)) continue;
-        c.set(t);
-        if (canon) canon(c);
-        if (c.every((w, j) => w === b[j])) found = i;
-      }
-      if (found < 0) throw new Error(`internal: no action leads from slot ${chain[k - 1]} to ${chain[k]}`);
-      path.push(found);
-      model.step(a, found, t);
-      [a, t] = [t, a];
-    }
-    return path;
-  };
-
   return {
     complete,
     stopReason,
@@ -259,7 +232,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     seconds,
     bytes: Math.max(peakBytes, table.bytes + level.bytes + next.bytes),
     invariants: final,
-    pathTo,
+    pathTo: (slot) => pathThrough(model as Model<unknown>, table, canon, slot),
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);

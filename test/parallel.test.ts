@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'vitest';
+import { bfs } from '../explorer/bfs.ts';
+import { check, checkParallel } from '../explorer/check.ts';
+import { parallelBfs } from '../explorer/parallel.ts';
+import { replay } from '../explorer/replay.ts';
+import { openSession, type SessionSpec } from '../cli/session.ts';
+import { workerFactory } from '../cli/worker-model.ts';
+import { runCli } from './cli-support.ts';
+
+async function both(spec: SessionSpec, options: { symmetry?: boolean; maxDepth?: number } = {}) {
+  const s = await openSession(spec);
+  const factory = workerFactory({ spec, baseDir: process.cwd(), invariants: 'none' });
+  const seq = bfs(s.built.model, options);
+  const par = await parallelBfs(factory, s.built.model, [], { ...options, workers: 2 });
+  return { seq, par };
+}
+
+const figures = (r: { distinctStates: number; transitions: number; maxDepth: number; stopReason: string }) => [
+  r.distinctStates,
+  r.transitions,
+  r.maxDepth,
+  r.stopReason,
+];
+
+describe('parallel BFS (2 workers) finds exactly what the sequential search finds', () => {
+  test.each<[string, SessionSpec]>([
+    ['setway ref-c native (the table grows while the workers insert)', { model: 'setway', config: 'ref-c', policy: 'native' }],
+    ['stage2 s2-g no-maintenance (73,244 states, four grows)', { model: 'stage2', config: 's2-g', policy: 'no-maintenance' }],
+    ['mapcache mc-d domain-flag', { model: 'mapcache', config: 'mc-d', policy: 'domain-flag' }],
+    ['fpsimd fp-c kvm-4.18', { model: 'fpsimd', config: 'fp-c', policy: 'kvm-4.18' }],
+  ])('%s: states, transitions, depth', async (_name, spec) => {
+    const { seq, par } = await both(spec);
+    expect(figures(par)).toEqual(figures(seq));
+  });
+
+  test('with symmetry over pCPUs', async () => {
+    const { seq, par } = await both({ model: 'setway', config: 'ref-c', policy: 'trap-va', overrides: { pcpus: 3 } }, { symmetry: true });
+    expect(figures(par)).toEqual(figures(seq));
+  });
+
+  test('with a depth bound: the same states, and the search says it was cut', async () => {
+    const { seq, par } = await both({ model: 'setway', config: 'ref-b', policy: 'native' }, { maxDepth: 5 });
+    expect(figures(par)).toEqual(figures(seq));
+    expect(par.stopReason).toBe('max-depth');
+  });
+
+  test('counterexamples are as short as the sequential ones, and replay', async () => {
+    for (const spec of [
+      { model: 'setway', config: 'ref-a', policy: 'native' },
+      { model: 'setway', config: 'ref-f', policy: 'native' },
+      { model: 'stage2', config: 's2-c', policy: 'no-maintenance' },
+      { model: 'stage2', config: 's2-g', policy: 'fault-clean' },
+    ]) {
+      const s = await openSession(spec);
+      const inv = s.built.invariants;
+      const seq = check(s.built.model, inv, { stopWhenAllViolated: false });
+      const par = await checkParallel(workerFactory({ spec, baseDir: process.cwd(), invariants: 'all' }), s.built.model, inv, {
+        workers: 2,
+        stopWhenAllViolated: false,
+      });
+      expect(par.invariants.map((i) => [i.name, i.status, i.counterexample?.steps.length])).toEqual(
+        seq.invariants.map((i) => [i.name, i.status, i.counterexample?.steps.length]),
+      );
+      par.invariants.forEach((i, k) => {
+        if (i.counterexample) expect(replay(s.built.model, i.counterexample.steps, inv[k]!).reproduced).toBe(true);
+      });
+    }
+  });
+});
+
+describe('--workers on the command line', () => {
+  test('count: the same figures', async () => {
+    const one = await runCli('count', '--model', 'stage2', '--config', 's2-f', '--policy', 'hcr-dc', '--json');
+    const two = await runCli('count', '--model', 'stage2', '--config', 's2-f', '--policy', 'hcr-dc', '--json', '--workers', '2');
+    const pick = (o: string) => {
+      const j = JSON.parse(o) as Record<string, unknown>;
+      return [j.distinctStates, j.transitions, j.maxDepth, j.complete];
+    };
+    expect(two.code).toBe(0);
+    expect(pick(two.out)).toEqual(pick(one.out));
+  });
+
+  test('a nondeterministic policy file is caught inside a worker: exit 2 with the message', async () => {
+    const r = await runCli('check', '--model', 'stage2', '--policy', './test/fixtures/s2-nondeterministic.ts', '--workers', '2');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/onStage2Fault\(g0, m0\) is nondeterministic/);
+  });
+
+  test('bad --workers: exit 2', async () => {
+    const r = await runCli('count', '--config', 'ref-a', '--policy', 'native', '--workers', '0');
+    expect([r.code, r.err]).toEqual([2, expect.stringContaining('--workers must be an integer >= 1')]);
+  });
+});
