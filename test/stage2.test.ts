@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { bfs } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { stage2Family } from '../model/stage2/index.ts';
+import { STAGE2_CONFIGS } from '../model/stage2/params.ts';
 import { runCli } from './cli-support.ts';
 import { buildReference, expectPinned, type Verdicts } from './pinned.ts';
 import { NAIVE_S2_POLICIES, type NaiveS2Params, naiveStage2Count } from './reference/stage2-naive.ts';
@@ -135,13 +136,8 @@ describe('stage2 from the command line', () => {
 describe('stage2 agrees state for state with a naive implementation of docs/semantics.md', () => {
   const base = { pcpus: 1, gfns: 1, sets: 1, ways: 1, systemCache: true, load: true, cow: false, realloc: false, dma: false, program: 'boot' } as const;
   const configs: Record<string, Partial<NaiveS2Params>> = {
-    's2-a': {},
-    's2-b': { program: 'reboot' },
-    's2-c': { program: 'firmware', dma: true },
-    's2-d': { cow: true },
-    's2-e': { load: false, realloc: true, dma: true },
-    's2-f': { pcpus: 2, gfns: 2 },
-    'two ways, no system cache, everything on': { ways: 2, systemCache: false, cow: true, realloc: true, dma: true, program: 'firmware' },
+    ...Object.fromEntries(CONFIGS.filter((c) => c !== 's2-g').map((c) => [c, STAGE2_CONFIGS[c]!])),
+    'two ways, no system cache, firmware with CoW and DMA': { ways: 2, systemCache: false, cow: true, dma: true, program: 'firmware' },
     'two sets, two gfns, reboot': { sets: 2, gfns: 2, program: 'reboot', cow: true },
   };
   test.each(Object.keys(NAIVE_S2_POLICIES))('%s', (policy) => {

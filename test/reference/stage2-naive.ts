@@ -75,7 +75,16 @@ export function naiveStage2Count(P: NaiveS2Params, pol: NaiveS2Policy): number {
   const C = P.cow ? G : -1;
   const R = P.realloc ? G + (P.cow ? 1 : 0) : -1;
   const M = G + (P.cow ? 1 : 0) + (P.realloc ? 1 : 0);
-  const clone = (s: S): S => JSON.parse(JSON.stringify(s));
+  // Lines, sys entries and ghost pairs are replaced, never changed in place, so copying the arrays is enough.
+  const clone = (s: S): S => ({
+    ...s,
+    ram: s.ram.slice(),
+    sys: s.sys.slice(),
+    cache: s.cache.map((p) => p.map((set) => set.slice())),
+    latest: s.latest.slice(),
+    back: s.back.slice(),
+    s2: s.s2.slice(),
+  });
   const ways = [...Array(P.ways).keys()];
 
   const holds = (s: S, p: number, f: number) => s.cache[p]![f % P.sets]!.findIndex((l) => l !== null && l.f === f);
