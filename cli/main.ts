@@ -145,6 +145,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       const strategy = String(opts.strategy);
       if (strategy === 'random') {
         if (opts.symmetry) throw new UsageError('--symmetry is for --strategy bfs');
+        if (workersOption(opts.workers) > 1) throw new UsageError('--workers is for --strategy bfs');
         code = await runRandom(
           {
             ...sessionSpec(opts),

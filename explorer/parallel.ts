@@ -151,15 +151,14 @@ export async function parallelBfs<A>(
   const allViolated = () => invariants.length > 0 && (pending & allMask) === 0;
 
   let progressTimer: ReturnType<typeof setInterval> | undefined;
+  let queued = 1;
   if (options.onProgress) {
-    let queued = 1;
     const report = options.onProgress;
     progressTimer = setInterval(() => {
       let live = 0;
       for (let i = 0; i < options.workers; i++) live += Atomics.load(ctrl, ctrlTransitions(i)) * 1024;
       report({ distinctStates: table.size, transitions: transitions + live, depth, queued, seconds: (performance.now() - t0) / 1000 });
     }, options.progressIntervalMs ?? 1000);
-    void queued;
   }
 
   try {
@@ -171,6 +170,7 @@ export async function parallelBfs<A>(
         break;
       }
       const mode = depth >= maxDepth ? 'probe' : 'expand';
+      queued = level.length;
       const parts: Uint32Array[] = [];
       let frontier = level;
       for (;;) {

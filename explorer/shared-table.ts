@@ -20,11 +20,11 @@
  * empty slot that ends the sequence: two workers never store the same state,
  * on any memory model.
  *
- * The table never grows while workers insert: when the
- * load passes the limit, a flag asks them to stop between two states, and the
- * coordinator grows it (`grow`, single-threaded, remapping slots as
- * `StateTable.grow` does) before they go on. The limit leaves room for the
- * states a worker inserts while finishing the state it was expanding.
+ * The table never grows while workers insert: when the load passes the
+ * limit, a flag asks them to stop between two states; then all of them move
+ * the states into a table twice as large (`rehashRange`, `relinkRange`),
+ * remapping slots as `StateTable.grow` does, before they go on. The limit
+ * leaves room for the states inserted meanwhile.
  */
 import { hashWords } from './hash.ts';
 
@@ -207,7 +207,8 @@ export class SharedTable {
    * capacity; `rehashRange` moves the states of old slots [from, to) into it
    * (claiming slots with the same atomics as `add`) and records old -> new
    * slots in `map`; `relinkRange` then rewrites the parent links of new slots
-   * [from, to) through `map`. `grow` does all three on one thread.
+   * [from, to) through `map` (explorer/parallel.ts shares the two ranges
+ * among the workers).
    */
   static prepareGrow(words: number, oldCapacity: number): { table: SharedArrayBuffer; map: SharedArrayBuffer } {
     const map = new SharedArrayBuffer(oldCapacity * 4);
@@ -242,15 +243,5 @@ export class SharedTable {
       const link = data[n * stride]!;
       if (link !== 0 && link !== ROOT) data[n * stride] = ((map[(link & ~GEN) - 1]! + 1) | (link & GEN)) >>> 0;
     }
-  }
-
-  /** Double the capacity on this thread; returns the map old slot -> new slot (ROOT for empty slots). */
-  grow(): Uint32Array {
-    const { table, map } = SharedTable.prepareGrow(this.words, this.capacity);
-    SharedTable.rehashRange(this.words, this.buffer, table, map, 0, this.capacity);
-    SharedTable.relinkRange(this.words, table, map, 0, this.capacity * 2);
-    this.attach(table);
-    Atomics.store(this.ctrl, CTRL_RESIZE, 0);
-    return new Uint32Array(map);
   }
 }

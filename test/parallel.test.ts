@@ -89,5 +89,7 @@ describe('--workers on the command line', () => {
   test('bad --workers: exit 2', async () => {
     const r = await runCli('count', '--config', 'ref-a', '--policy', 'native', '--workers', '0');
     expect([r.code, r.err]).toEqual([2, expect.stringContaining('--workers must be an integer >= 1')]);
+    const random = await runCli('check', '--config', 'ref-a', '--policy', 'native', '--strategy', 'random', '--workers', '2');
+    expect([random.code, random.err]).toEqual([2, expect.stringContaining('--workers is for --strategy bfs')]);
   });
 });
