@@ -14,7 +14,7 @@ export interface LevelOrder {
   readonly mode: 'expand' | 'probe';
   /** Depth of the frontier states (its parity tags the links stored in this level). */
   readonly depth: number;
-  /** Slots of the states to expand, frontier[0 .. length). */
+  /** The states to expand: `length` entries of (slot, state words). */
   readonly frontier: SharedArrayBuffer;
   readonly length: number;
   /** The table's buffer, when it changed (after a grow). */
@@ -29,12 +29,12 @@ export interface LevelOrder {
 
 export interface LevelDone {
   readonly type: 'done';
-  /** New slots this worker stored (a Uint32Array's buffer). */
+  /** The states this worker stored, as entries (slot, state words) (a Uint32Array's buffer). */
   readonly next: ArrayBuffer;
   readonly transitions: number;
   /** Pairs (invariant index, slot) of new states that violate it. */
   readonly violations: readonly number[];
-  /** Pairs [start, end) of frontier ranges it took but did not expand (a grow or a stop came first). */
+  /** Pairs [start, end) of frontier entries it took but did not expand (a grow or a stop came first). */
   readonly leftovers: readonly number[];
   readonly truncated: boolean;
 }

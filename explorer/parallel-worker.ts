@@ -52,13 +52,15 @@ let violations: number[] = [];
 let truncated = false;
 let limited = false;
 
-function push(slot: number): void {
-  if (nextLength === next.length) {
+/** Append a new state to the next level: its slot, then its words (so that it is expanded without a table read). */
+function push(slot: number, s: Uint32Array): void {
+  if (nextLength + W + 1 > next.length) {
     const d = new Uint32Array(next.length * 2);
     d.set(next);
     next = d;
   }
   next[nextLength++] = slot;
+  for (let k = 0; k < W; k++) next[nextLength++] = s[k]!;
 }
 
 function stopIfDone(): void {
@@ -90,7 +92,7 @@ function expand(_i: number): void {
   recent[rb] = 1;
   for (let k = 0; k < W; k++) recent[rb + 1 + k] = nxt[k]!;
   if (slot < 0) return;
-  push(slot);
+  push(slot, nxt);
   if (pending !== 0) {
     for (let k = 0; k < invariants.length; k++) {
       if ((pending & (1 << k)) === 0 || invariants[k]!.holds(nxt)) continue;
@@ -134,8 +136,9 @@ function runLevel(o: LevelOrder): LevelDone {
         leftovers.push(q, end);
         break outer;
       }
-      curSlot = frontier[q]!;
-      table.read(curSlot, cur);
+      const e = q * (W + 1);
+      curSlot = frontier[e]!;
+      for (let k = 0; k < W; k++) cur[k] = frontier[e + 1 + k]!;
       successors(cur, nxt, visit);
       if (o.mode === 'probe' && truncated) {
         Atomics.store(ctrl, CTRL_STOP, 1);

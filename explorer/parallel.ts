@@ -90,6 +90,16 @@ async function growTogether(pool: Pool, table: SharedTable): Promise<Uint32Array
   return new Uint32Array(map);
 }
 
+function concat(parts: readonly Uint32Array[]): Uint32Array {
+  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  let n = 0;
+  for (const p of parts) {
+    out.set(p, n);
+    n += p.length;
+  }
+  return out;
+}
+
 function sharedSlots(values: Uint32Array): SharedArrayBuffer {
   const b = new SharedArrayBuffer(Math.max(4, values.length * 4));
   new Uint32Array(b).set(values);
@@ -163,16 +173,20 @@ export async function parallelBfs<A>(
 
   try {
     await pool.all((id) => ({ type: 'init', id, factory, words: W, table: table.buffer, ctrl: ctrlBuffer, symmetry: !!canon }) satisfies WorkerInit);
-    let level = new Uint32Array([root]);
+    // A level is a list of entries (slot, state words): expanding reads no table line.
+    const E = W + 1;
+    let level: Uint32Array = new Uint32Array(E);
+    level[0] = root;
+    level.set(init, 1);
     outer: while (level.length > 0) {
       if ((stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)) {
         stopReason = 'all-violated';
         break;
       }
       const mode = depth >= maxDepth ? 'probe' : 'expand';
-      queued = level.length;
+      queued = level.length / E;
       const parts: Uint32Array[] = [];
-      let frontier = level;
+      let frontier: Uint32Array = level;
       for (;;) {
         const buffer = sharedSlots(frontier);
         Atomics.store(ctrl, CTRL_POS, 0);
@@ -182,7 +196,7 @@ export async function parallelBfs<A>(
           mode,
           depth,
           frontier: buffer,
-          length: frontier.length,
+          length: frontier.length / E,
           ...(tableChanged ? { table: table.buffer } : {}),
           pending,
           maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
@@ -192,7 +206,7 @@ export async function parallelBfs<A>(
         });
         const done = await pool.all<LevelDone>(order);
         tableChanged = false;
-        const left: number[] = [];
+        const left: Uint32Array[] = [];
         for (const d of done) {
           transitions += d.transitions;
           parts.push(new Uint32Array(d.next));
@@ -204,10 +218,10 @@ export async function parallelBfs<A>(
               pending &= ~(1 << k);
             }
           }
-          for (let j = 0; j < d.leftovers.length; j += 2) for (let q = d.leftovers[j]!; q < d.leftovers[j + 1]!; q++) left.push(frontier[q]!);
+          for (let j = 0; j < d.leftovers.length; j += 2) left.push(frontier.subarray(d.leftovers[j]! * E, d.leftovers[j + 1]! * E));
         }
-        const pos = Math.min(Atomics.load(ctrl, CTRL_POS), frontier.length);
-        for (let q = pos; q < frontier.length; q++) left.push(frontier[q]!);
+        const pos = Math.min(Atomics.load(ctrl, CTRL_POS), frontier.length / E);
+        left.push(frontier.subarray(pos * E));
         peakBytes = Math.max(peakBytes, table.data.byteLength + 4 * (frontier.length + parts.reduce((n, p) => n + p.length, 0)));
         if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
           if (mode === 'probe') break outer;
@@ -220,25 +234,20 @@ export async function parallelBfs<A>(
           break outer;
         }
         if (Atomics.load(ctrl, CTRL_RESIZE) === 0) {
-          if (left.length > 0) throw new Error(`internal: ${left.length} frontier states left unexpanded`);
+          const unexpanded = left.reduce((n, l) => n + l.length, 0) / E;
+          if (unexpanded > 0) throw new Error(`internal: ${unexpanded} frontier states left unexpanded`);
           break;
         }
         const map = await growTogether(pool, table);
         tableChanged = true;
-        for (const p of parts) for (let i = 0; i < p.length; i++) p[i] = map[p[i]!]!;
+        for (const p of parts) for (let i = 0; i < p.length; i += E) p[i] = map[p[i]!]!;
         for (const o of outcomes) if (o.stateIndex !== undefined) o.stateIndex = map[o.stateIndex]!;
-        frontier = Uint32Array.from(left, (s) => map[s]!);
+        frontier = concat(left);
+        for (let i = 0; i < frontier.length; i += E) frontier[i] = map[frontier[i]!]!;
         if (frontier.length === 0) break;
       }
       if (mode === 'probe') break;
-      let n = 0;
-      for (const p of parts) n += p.length;
-      level = new Uint32Array(n);
-      n = 0;
-      for (const p of parts) {
-        level.set(p, n);
-        n += p.length;
-      }
+      level = concat(parts);
       if (level.length > 0) deepest = depth + 1;
       depth++;
     }
