@@ -76,11 +76,28 @@ export interface BfsResult extends SearchStats {
   has(s: Uint32Array): boolean;
 }
 
-interface MutableOutcome {
+export interface MutableOutcome {
   name: string;
   status: InvariantStatus;
   stateIndex?: number;
   depth?: number;
+}
+
+/**
+ * The end of a search: a search cut by the depth bound is not complete; an
+ * invariant without a counterexample holds if the search was complete, else
+ * its status is unknown.
+ */
+export function settle(
+  stopReason: StopReason,
+  truncated: boolean,
+  outcomes: readonly MutableOutcome[],
+): { complete: boolean; final: InvariantOutcome[] } {
+  const complete = stopReason === 'exhausted' && !truncated;
+  const final: InvariantOutcome[] = outcomes.map((o) =>
+    o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
+  );
+  return { complete, final };
 }
 
 /** Enumerate the successors of `src` through the model's fast path or through `step`. */
@@ -216,12 +233,9 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     next.clear();
     depth++;
   }
-  if (stopReason === 'exhausted' && truncated) stopReason = 'max-depth';
-  const complete = stopReason === 'exhausted';
+  const { complete, final } = settle(stopReason, truncated, outcomes);
+  if (!complete && stopReason === 'exhausted') stopReason = 'max-depth';
   const seconds = (performance.now() - t0) / 1000;
-  const final: InvariantOutcome[] = outcomes.map((o) =>
-    o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
-  );
 
   return {
     complete,

@@ -17,7 +17,7 @@
  * rest of the level.
  */
 import { Worker } from 'node:worker_threads';
-import type { BfsOptions, BfsResult, InvariantOutcome, InvariantStatus, StopReason } from './bfs.ts';
+import { type BfsOptions, type BfsResult, type MutableOutcome, type StopReason, settle } from './bfs.ts';
 import type { ModelFactory } from './factory.ts';
 import { hashWords } from './hash.ts';
 import type { Invariant, Model } from './model.ts';
@@ -132,7 +132,7 @@ export async function parallelBfs<A>(
   const table = new SharedTable(W, SharedTable.allocate(W, 1 << 16), ctrl);
   const pool = new Pool(options.workers);
 
-  const outcomes: { name: string; status: InvariantStatus; stateIndex?: number; depth?: number }[] = invariants.map((inv) => ({
+  const outcomes: MutableOutcome[] = invariants.map((inv) => ({
     name: inv.name,
     status: 'unknown',
   }));
@@ -255,11 +255,8 @@ export async function parallelBfs<A>(
     if (progressTimer) clearInterval(progressTimer);
     await pool.close();
   }
-  if (stopReason === 'exhausted' && truncated) stopReason = 'max-depth';
-  const complete = stopReason === 'exhausted';
-  const final: InvariantOutcome[] = outcomes.map((o) =>
-    o.status === 'violated' ? { ...o } : { name: o.name, status: complete ? 'holds' : 'unknown' },
-  );
+  const { complete, final } = settle(stopReason, truncated, outcomes);
+  if (!complete && stopReason === 'exhausted') stopReason = 'max-depth';
   return {
     complete,
     stopReason,
