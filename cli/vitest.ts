@@ -12,12 +12,13 @@
  *   });
  */
 import { expect } from 'vitest';
-import { check } from '../explorer/check.ts';
+import { check, checkParallel } from '../explorer/check.ts';
 import type { SearchLimits } from '../explorer/bfs.ts';
 import { type Bias, randomSearch } from '../explorer/random.ts';
 import { type Trace, renderTrace } from '../explorer/trace.ts';
 import { checkCommand, replayCommand } from './random.ts';
 import { openSession, selectInvariants, type SessionSpec } from './session.ts';
+import { workerFactory } from './worker-model.ts';
 
 export interface CheckModelSpec extends SessionSpec, SearchLimits {
   /** Check only these invariants (default: all of the model's). */
@@ -28,6 +29,8 @@ export interface CheckModelSpec extends SessionSpec, SearchLimits {
   readonly runs?: number;
   readonly depth?: number;
   readonly bias?: Bias;
+  /** `bfs` with this many worker threads (default 1); same counts and counterexample lengths. */
+  readonly workers?: number;
 }
 
 export interface ModelCheckResult {
@@ -65,7 +68,20 @@ export async function checkModel(spec: CheckModelSpec): Promise<ModelCheckResult
     ...(spec.maxDepth !== undefined ? { maxDepth: spec.maxDepth } : {}),
     ...(spec.timeoutSeconds !== undefined ? { timeoutSeconds: spec.timeoutSeconds } : {}),
   };
-  const r = check(session.built.model, invariants, { ...limits, stopWhenAllViolated: false });
+  const workers = spec.workers ?? 1;
+  const r =
+    workers > 1
+      ? await checkParallel(
+          workerFactory({
+            spec: { model: spec.model, config: spec.config, policy: spec.policy, overrides: spec.overrides ?? {} },
+            baseDir: process.cwd(),
+            invariants: names.length > 0 ? names : 'all',
+          }),
+          session.built.model,
+          invariants,
+          { ...limits, stopWhenAllViolated: false, workers },
+        )
+      : check(session.built.model, invariants, { ...limits, stopWhenAllViolated: false });
   return {
     ...head,
     strategy: 'bfs',

@@ -63,3 +63,14 @@ describe('matchers fail with the trace and the replay command', () => {
     expect(result.replay).toBe('hvmc check --model setway --pcpus 3 --vcpus 2 --lines 4 --ways 2 --system-cache true --policy native --strategy random --seed 4 --runs 500 --depth 80');
   });
 });
+
+describe('checkModel with worker threads', () => {
+  test('the same verdicts and state count as one thread, with a policy file', async () => {
+    const spec = { model: 'stage2', config: 's2-e', policy: './docs/examples/userspace-clean.ts' };
+    const one = await checkModel(spec);
+    const two = await checkModel({ ...spec, workers: 2 });
+    expect(two.distinctStates).toBe(one.distinctStates);
+    expect(two).toBeViolated('no-cross-domain-read', { length: 3 });
+    expect(two).toHold('dma-read-fresh');
+  });
+});
