@@ -23,10 +23,12 @@ export function runList(opts: { json?: boolean }, io: Io): number {
     return 0;
   }
   const lines: string[] = [];
+  const width = (xs: readonly string[]) => Math.max(0, ...xs.map((x) => x.length));
   for (const f of Object.values(FAMILIES)) {
     lines.push(`model ${f.name}: ${f.description}`, '  parameters:');
+    const ranges = width(f.params.map(describeRange));
     for (const p of f.params) {
-      lines.push(`    ${flagName(p.name).padEnd(18)} ${describeRange(p).padEnd(26)} default ${String(f.defaults[p.name]).padEnd(9)} ${p.description}`);
+      lines.push(`    ${flagName(p.name).padEnd(18)} ${describeRange(p).padEnd(ranges)} default ${String(f.defaults[p.name]).padEnd(9)} ${p.description}`);
     }
     lines.push('  reference configurations (changes from the defaults):');
     for (const [id, c] of Object.entries(f.configs)) {
@@ -34,9 +36,11 @@ export function runList(opts: { json?: boolean }, io: Io): number {
       lines.push(`    ${id.padEnd(8)} ${changes || '—'}`);
     }
     lines.push('  policies:');
-    for (const [name, pol] of Object.entries(f.policies)) lines.push(`    ${name.padEnd(12)} ${f.policyDescription(pol)}`);
+    const names = width(Object.keys(f.policies));
+    for (const [name, pol] of Object.entries(f.policies)) lines.push(`    ${name.padEnd(names)}  ${f.policyDescription(pol)}`);
     lines.push('  invariants:');
-    for (const i of f.invariants) lines.push(`    ${i.name.padEnd(14)} ${i.description}`);
+    const invs = width(f.invariants.map((i) => i.name));
+    for (const i of f.invariants) lines.push(`    ${i.name.padEnd(invs)}  ${i.description}`);
   }
   io.out(lines.join('\n') + '\n');
   return 0;
