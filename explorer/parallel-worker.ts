@@ -5,7 +5,7 @@
  * the shared table, until the level is done, the table must grow, or the
  * search stops. It never blocks: the coordinator drives it by messages.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { successorsOf } from './bfs.ts';
 import { hashWords } from './hash.ts';
 import type { Invariant, Model } from './model.ts';
@@ -21,6 +21,7 @@ import {
   SharedTable,
   ctrlTransitions,
 } from './shared-table.ts';
+import { RecentStates } from './recent.ts';
 import type { GrowOrder, LevelDone, LevelOrder, WorkerInit } from './parallel-protocol.ts';
 
 const CHUNK = 2048;
@@ -37,9 +38,8 @@ let cur: Uint32Array;
 let nxt: Uint32Array;
 let W = 0;
 
-// A direct-mapped cache of states known to be in the table (as in StateTable).
-const RECENT_MASK = (1 << 15) - 1;
-let recent: Uint32Array;
+/** States known to be in the shared table, checked before probing it. */
+let recent: RecentStates;
 
 // Per-level state read by the visit callbacks (no closures on the hot path).
 let curSlot = 0;
@@ -75,12 +75,8 @@ function expand(_i: number): void {
   transitions++;
   if (canon) canon(nxt);
   const h = hashWords(nxt, 0, W);
-  const rb = ((h >>> 15) & RECENT_MASK) * (W + 1);
-  if (recent[rb] === 1) {
-    let k = 0;
-    while (k < W && recent[rb + 1 + k] === nxt[k]) k++;
-    if (k === W) return;
-  }
+  const rb = recent.entry(h);
+  if (recent.holds(rb, nxt)) return;
   if (limited && Atomics.load(ctrl, CTRL_SIZE) + SIZE_BATCH >= order.maxStates && table.find(nxt) < 0) {
     table.flushSize();
     if (Atomics.load(ctrl, CTRL_SIZE) >= order.maxStates) {
@@ -89,8 +85,7 @@ function expand(_i: number): void {
     }
   }
   const slot = table.add(nxt, h, curSlot + 1);
-  recent[rb] = 1;
-  for (let k = 0; k < W; k++) recent[rb + 1 + k] = nxt[k]!;
+  recent.remember(rb, nxt);
   if (slot < 0) return;
   push(slot, nxt);
   if (pending !== 0) {
@@ -172,7 +167,7 @@ async function init(msg: WorkerInit): Promise<void> {
   successors = successorsOf(model);
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
-  recent = new Uint32Array((RECENT_MASK + 1) * (W + 1));
+  recent = new RecentStates(W);
 }
 
 function fail(e: unknown): void {
@@ -214,4 +209,3 @@ port.on('message', (msg: WorkerInit | LevelOrder | GrowOrder) => {
   }
 });
 
-void workerData;

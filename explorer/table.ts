@@ -13,6 +13,7 @@
  *   it holds (queues, violation sites), and parent links are remapped here.
  */
 import { hashWords } from './hash.ts';
+import { RecentStates } from './recent.ts';
 
 export const ROOT = 0xffffffff;
 const MAX_LOAD = 0.75;
@@ -29,8 +30,7 @@ export class StateTable {
   constructor(words: number, initialCapacity = 1 << 14) {
     this.words = words;
     this.stride = words + 1;
-    this.recentMask = (1 << 15) - 1;
-    this.recent = new Uint32Array((this.recentMask + 1) * (words + 1));
+    this.recent = new RecentStates(words);
     let cap = 1 << 4;
     while (cap < initialCapacity) cap <<= 1;
     this.capacity = cap;
@@ -44,16 +44,8 @@ export class StateTable {
     return this.size >= this.limit;
   }
 
-  /**
-   * A small direct-mapped cache of states known to be in the table, indexed
-   * by other bits of the same hash. Most successors in a search are states
-   * already seen, often by a sibling a moment ago (64 % of lookups on ref-e);
-   * finding them here saves a probe of the big table, a cache miss. Entries
-   * are only ever states the table holds, so a hit is never wrong; they are
-   * states, not slots, so they stay right when the table grows.
-   */
-  private readonly recent: Uint32Array;
-  private readonly recentMask: number;
+  /** States known to be in the table, checked before probing it (explorer/recent.ts). */
+  private readonly recent: RecentStates;
 
   /** The slot holding a state equal to `s` (whose hash is `h`), or else the empty slot where it would go. */
   private locate(s: Uint32Array, h: number): number {
@@ -85,17 +77,12 @@ export class StateTable {
   add(s: Uint32Array, link: number): number {
     const W = this.words;
     const h = hashWords(s, 0, W);
-    const rb = ((h >>> 15) & this.recentMask) * (W + 1);
     const recent = this.recent;
-    if (recent[rb] === 1) {
-      let k = 0;
-      while (k < W && recent[rb + 1 + k] === s[k]) k++;
-      if (k === W) return -1;
-    }
+    const rb = recent.entry(h);
+    if (recent.holds(rb, s)) return -1;
     const slot = this.locate(s, h);
     const base = slot * this.stride;
-    recent[rb] = 1;
-    for (let k = 0; k < W; k++) recent[rb + 1 + k] = s[k]!;
+    recent.remember(rb, s);
     if (this.data[base] !== 0) return -1;
     this.data[base] = link;
     for (let k = 0; k < W; k++) this.data[base + 1 + k] = s[k]!;
@@ -146,7 +133,7 @@ export class StateTable {
   }
 
   get bytes(): number {
-    return this.data.byteLength + this.recent.byteLength;
+    return this.data.byteLength + this.recent.bytes;
   }
 }
 
