@@ -90,20 +90,16 @@ async function growTogether(pool: Pool, table: SharedTable): Promise<Uint32Array
   return new Uint32Array(map);
 }
 
+/** The parts one after the other, in shared memory (the workers read a level from it). */
 function concat(parts: readonly Uint32Array[]): Uint32Array {
-  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  const length = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint32Array(new SharedArrayBuffer(Math.max(4, length * 4)), 0, length);
   let n = 0;
   for (const p of parts) {
     out.set(p, n);
     n += p.length;
   }
   return out;
-}
-
-function sharedSlots(values: Uint32Array): SharedArrayBuffer {
-  const b = new SharedArrayBuffer(Math.max(4, values.length * 4));
-  new Uint32Array(b).set(values);
-  return b;
 }
 
 /**
@@ -175,9 +171,7 @@ export async function parallelBfs<A>(
     await pool.all((id) => ({ type: 'init', id, factory, words: W, table: table.buffer, ctrl: ctrlBuffer, symmetry: !!canon }) satisfies WorkerInit);
     // A level is a list of entries (slot, state words): expanding reads no table line.
     const E = W + 1;
-    let level: Uint32Array = new Uint32Array(E);
-    level[0] = root;
-    level.set(init, 1);
+    let level: Uint32Array = concat([Uint32Array.of(root), init]);
     outer: while (level.length > 0) {
       if ((stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)) {
         stopReason = 'all-violated';
@@ -188,7 +182,7 @@ export async function parallelBfs<A>(
       const parts: Uint32Array[] = [];
       let frontier: Uint32Array = level;
       for (;;) {
-        const buffer = sharedSlots(frontier);
+        const buffer = frontier.buffer as SharedArrayBuffer;
         Atomics.store(ctrl, CTRL_POS, 0);
         for (let i = 0; i < options.workers; i++) Atomics.store(ctrl, ctrlTransitions(i), 0);
         const order = (): LevelOrder => ({
