@@ -27,6 +27,23 @@ describe('the setway fast successor path agrees with step on every reachable sta
     }
   });
 
+  test.each(configs.map((c) => [typeof c === 'string' ? c : JSON.stringify(c), c] as const))(
+    'compiled flushVM equals the interpreted one on every reachable state of %s',
+    (_n, cfg) => {
+      const m = model(cfg, 'native');
+      let flushedSomething = 0;
+      for (const s of reachableViaStep(m)) {
+        const fast = s.slice();
+        const slow = s.slice();
+        m.hw.flushVM(fast);
+        m.hw.flushVMReference(slow);
+        expect([...fast]).toEqual([...slow]);
+        if (fast.some((w, k) => w !== s[k])) flushedSomething++;
+      }
+      expect(flushedSomething).toBeGreaterThan(0);
+    },
+  );
+
   test('models without the fast path are searched through step', () => {
     const m = defineModel({
       name: 'one',

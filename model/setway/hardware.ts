@@ -3,19 +3,37 @@
  * flushVM, the hypervisor's clean and invalidate of every guest address.
  */
 import { Hardware } from '../cache/hardware.ts';
+import { compileFlushVM } from './codegen.ts';
 import type { SetwayState } from './state.ts';
 import { SYS_DIRTY, SYS_EMPTY } from './state.ts';
 
 export type { SetWayOp } from '../cache/hardware.ts';
 
 export class SetwayHardware extends Hardware<SetwayState> {
+  /** flushVM compiled for this configuration (codegen.ts). */
+  private readonly compiledFlushVM: (s: Uint32Array) => void;
+
+  constructor(st: SetwayState) {
+    super(st);
+    this.compiledFlushVM = compileFlushVM(st);
+  }
+
   /**
    * flushVM(): clean and invalidate every guest address (never a neighbour's)
-   * to PoC. Equal to cleanInvalidateVA on each guest address, in two passes:
-   * dirty sys entries reach RAM first, then dirty private lines, which are
-   * newer and so win; every guest line and sys entry is emptied.
+   * to PoC. Runs as code compiled for the configuration; `flushVMReference`
+   * is the same operation, interpreted.
    */
   flushVM(s: Uint32Array): void {
+    this.compiledFlushVM(s);
+  }
+
+  /**
+   * flushVM, interpreted: equal to cleanInvalidateVA on each guest address,
+   * in two passes: dirty sys entries reach RAM first, then dirty private
+   * lines, which are newer and so win; every guest line and sys entry is
+   * emptied.
+   */
+  flushVMReference(s: Uint32Array): void {
     const st = this.st;
     if (st.sysCache) {
       for (let a = 0; a < st.A; a++) {
