@@ -2,13 +2,16 @@
  * Exhaustive breadth-first search over packed states, level by level.
  *
  * States are discovered in nondecreasing depth, so the first state found that
- * violates an invariant ends a shortest counterexample for it; the parent
- * links stored beside each state in the table give the path back to the
- * initial state.
+ * violates an invariant ends a shortest counterexample for it. The visited set
+ * (explorer/table.ts) only answers "seen before?"; the store
+ * (explorer/store.ts) keeps the states in discovery order with their parents,
+ * which give the path back to the initial state. A level is a range of the
+ * store, expanded in order.
  */
 import type { Invariant, Model } from './model.ts';
 import { pathThrough } from './path.ts';
-import { ROOT, SlotList, StateTable } from './table.ts';
+import { ROOT, StateStore } from './store.ts';
+import { StateTable } from './table.ts';
 
 export type StopReason = 'exhausted' | 'all-violated' | 'max-states' | 'max-depth' | 'timeout';
 
@@ -51,7 +54,7 @@ export type InvariantStatus = 'holds' | 'violated' | 'unknown';
 export interface InvariantOutcome {
   readonly name: string;
   readonly status: InvariantStatus;
-  /** For a violation: the table slot of the first violating state found (a shallowest one). */
+  /** For a violation: the index of the first violating state found (a shallowest one). */
   readonly stateIndex?: number;
   /** For a violation: its depth, i.e. the length of a shortest counterexample. */
   readonly depth?: number;
@@ -64,14 +67,14 @@ export interface SearchStats {
   readonly transitions: number;
   readonly maxDepth: number;
   readonly seconds: number;
-  /** Peak bytes held by the visited set, parent links and queues. */
+  /** Peak bytes held by the visited set, the stored states and their parent links (which are also the queue). */
   readonly bytes: number;
 }
 
 export interface BfsResult extends SearchStats {
   readonly invariants: readonly InvariantOutcome[];
-  /** Action indices from the initial state to the state in `slot` (a shortest path). */
-  pathTo(slot: number): number[];
+  /** Action indices from the initial state to state `index` (a shortest path). */
+  pathTo(index: number): number[];
   /** Whether the search stored a state equal to `s`. */
   has(s: Uint32Array): boolean;
 }
@@ -121,8 +124,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
 
   const W = model.words;
   const table = new StateTable(W);
-  let level = new SlotList();
-  let next = new SlotList();
+  const store = new StateStore(W);
   const cur = new Uint32Array(W);
   const nxt = new Uint32Array(W);
   const successors = successorsOf(model as Model<unknown>);
@@ -132,11 +134,11 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
   const pending: number[] = invariants.map((_, k) => k);
 
-  const checkInvariants = (s: Uint32Array, slot: number, depth: number): void => {
+  const checkInvariants = (s: Uint32Array, index: number, depth: number): void => {
     for (let j = pending.length - 1; j >= 0; j--) {
       const k = pending[j]!;
       if (!invariants[k]!.holds(s)) {
-        outcomes[k] = { name: invariants[k]!.name, status: 'violated', stateIndex: slot, depth };
+        outcomes[k] = { name: invariants[k]!.name, status: 'violated', stateIndex: index, depth };
         pending.splice(j, 1);
       }
     }
@@ -147,15 +149,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   let deepest = 0;
   let stopReason: StopReason = 'exhausted';
   let stop = false;
-  let curSlot = 0;
-
-  const grow = (): void => {
-    const map = table.grow();
-    level.remap(map);
-    next.remap(map);
-    curSlot = map[curSlot]!;
-    for (const o of outcomes) if (o.stateIndex !== undefined) o.stateIndex = map[o.stateIndex]!;
-  };
+  let current = 0;
 
   // Expanding a state below the depth limit: store and check every new successor.
   const expand = (_i: number): void => {
@@ -163,37 +157,38 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     transitions++;
     if (canon) canon(nxt);
     if (table.full) {
-      if (table.find(nxt) >= 0) return;
-      grow();
+      if (table.has(nxt)) return;
+      table.grow();
     }
-    if (table.size >= maxStates && table.find(nxt) < 0) {
+    if (table.size >= maxStates && !table.has(nxt)) {
       stopReason = 'max-states';
       stop = true;
       return;
     }
-    const slot = table.add(nxt, curSlot + 1);
-    if (slot >= 0) {
-      next.push(slot);
-      if (pending.length > 0) checkInvariants(nxt, slot, depth + 1);
+    if (table.add(nxt)) {
+      const index = store.push(nxt, 0, current);
+      if (pending.length > 0) checkInvariants(nxt, index, depth + 1);
     }
   };
   // A state at the depth limit: is any successor new?
   let truncated = false;
   const probe = (_i: number): void => {
     if (canon) canon(nxt);
-    if (!truncated && table.find(nxt) < 0) truncated = true;
+    if (!truncated && !table.has(nxt)) truncated = true;
   };
 
   model.initial(cur);
   if (canon) canon(cur);
-  curSlot = table.add(cur, ROOT);
-  level.push(curSlot);
-  checkInvariants(cur, curSlot, 0);
+  table.add(cur);
+  store.push(cur, 0, ROOT);
+  checkInvariants(cur, 0, 0);
 
   let expanded = 0;
-  let peakBytes = 0;
-  outer: while (level.length > 0) {
-    for (let q = 0; q < level.length; q++) {
+  // The current level is store[levelStart, levelEnd); the next one is being appended after it.
+  let levelStart = 0;
+  let levelEnd = 1;
+  outer: while (levelStart < levelEnd) {
+    for (let q = levelStart; q < levelEnd; q++) {
       if (
         invariants.length > 0 &&
         ((stopWhenAllViolated && pending.length === 0) || (options.stopAtFirstViolation && pending.length < invariants.length))
@@ -213,13 +208,13 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
             distinctStates: table.size,
             transitions,
             depth,
-            queued: level.length - q + next.length,
+            queued: store.length - q,
             seconds: (now - t0) / 1000,
           });
         }
       }
-      curSlot = level.data[q]!;
-      table.read(curSlot, cur);
+      current = q;
+      store.read(q, cur);
       if (depth >= maxDepth) {
         if (!truncated) successors(cur, nxt, probe);
         continue;
@@ -227,10 +222,9 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
       successors(cur, nxt, expand);
       if (stop) break outer;
     }
-    if (next.length > 0) deepest = depth + 1;
-    peakBytes = Math.max(peakBytes, table.bytes + level.bytes + next.bytes);
-    [level, next] = [next, level];
-    next.clear();
+    if (store.length > levelEnd) deepest = depth + 1;
+    levelStart = levelEnd;
+    levelEnd = store.length;
     depth++;
   }
   const { complete, final } = settle(stopReason, truncated, outcomes);
@@ -244,13 +238,13 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     transitions,
     maxDepth: deepest,
     seconds,
-    bytes: Math.max(peakBytes, table.bytes + level.bytes + next.bytes),
+    bytes: table.bytes + store.bytes,
     invariants: final,
-    pathTo: (slot) => pathThrough(model as Model<unknown>, table, canon, slot),
+    pathTo: (index) => pathThrough(model as Model<unknown>, store, canon, index),
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);
-      return table.find(c) >= 0;
+      return table.has(c);
     },
   };
 }

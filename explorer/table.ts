@@ -1,31 +1,28 @@
 /**
- * The visited set with parent links of the sequential search: one
- * open-addressing hash table (linear probing, load at most 0.75) whose slots
- * hold the full packed state inline, W words per slot, with the parent links
- * in an array of their own indexed by slot.
+ * The visited set of the sequential search: one open-addressing hash table
+ * (linear probing, load at most 0.75) whose slots hold the full packed state,
+ * W words per slot, and nothing else. Which state was found from which is the
+ * business of the store (explorer/store.ts), which keeps states in discovery
+ * order.
  *
  * - A lookup compares full states: two different states are never merged
- *   (collision probability zero, by construction). It reads only the state
- *   words; a link is written once, when its state is stored.
+ *   (collision probability zero, by construction).
  * - A slot is empty when all its words are 0. The all-zero state, which a
- *   layout may well allow, is therefore kept outside the probed range, in the
- *   extra slot `capacity`.
- * - A state's identity is its slot. When the table grows every slot moves;
- *   `grow` returns the old -> new slot map so the caller can remap the slots
- *   it holds (queues, violation sites); parent links are remapped here.
+ *   layout may well allow, is kept outside the table, as one flag.
+ * - Growing rehashes the states into a table twice as large; nothing else
+ *   refers to slots, so nothing has to be remapped.
  * - In front of the table, a direct-mapped cache of recently seen states
  *   (65,536 entries, indexed by the top 16 bits of the hash; the table uses
  *   the low bits). Most successors in a search are states already seen, often
  *   by a sibling a moment ago: about two thirds of the lookups on `ref-e` end
  *   there, without the cache miss a probe of the big table costs. Entries are
- *   only ever states the table holds, so a hit is never wrong; they are
- *   states, not slots, so they stay right when the table grows.
- * - The hot functions (hash, add, find) are generated once per state width
+ *   only ever states the table holds, so a hit is never wrong, and they stay
+ *   right when the table grows.
+ * - The hot functions (hash, add, has) are generated once per state width
  *   as straight-line JavaScript (`compileTable`): the words of the state in
  *   local variables, no loops over W.
  */
 
-export const ROOT = 0xffffffff;
 const MAX_LOAD = 0.75;
 const RECENT_BITS = 16;
 
@@ -33,10 +30,10 @@ const RECENT_BITS = 16;
 interface TableCode {
   /** hashWords(a, off, W) of explorer/hash.ts, unrolled. */
   hash(a: Uint32Array, off: number): number;
-  /** StateTable.addAt for a state that is not all zero. */
-  add(t: StateTable, a: Uint32Array, off: number, h: number, link: number): number;
-  /** StateTable.findAt for a state that is not all zero. */
-  find(t: StateTable, a: Uint32Array, off: number, h: number): number;
+  /** StateTable.add for a state that is not all zero. */
+  add(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
+  /** StateTable.has for a state that is not all zero. */
+  has(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
   /** Whether a[off..off+W) is all zero. */
   zero(a: Uint32Array, off: number): boolean;
 }
@@ -81,14 +78,14 @@ export function compileTable(W: number): TableCode {
   const code: TableCode = {
     hash: fn('a,off', `${idx.map((i) => `const a${i} = a[off + ${i}];`).join(' ')}\n${hashSource(W, 'a')}\nreturn h >>> 0;`),
     add: fn(
-      't,a,off,h,link',
+      't,a,off,h',
       `${load}
       const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
-      if (${equalAt('rc', 'r')}) return -1;
+      if (${equalAt('rc', 'r')}) return false;
       ${store('rc', 'r')}
-      ${probe('return -1;', `${store('keys', 'b')} t.links[slot] = link; t.size++; return slot;`)}`,
+      ${probe('return false;', `${store('keys', 'b')} t.size++; return true;`)}`,
     ),
-    find: fn('t,a,off,h', `${load}\n${probe('return slot;', 'return -1;')}`),
+    has: fn('t,a,off,h', `${load}\n${probe('return true;', 'return false;')}`),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(W, code);
@@ -97,15 +94,15 @@ export function compileTable(W: number): TableCode {
 
 export class StateTable {
   readonly words: number;
-  /** (capacity + 1) * W words: slot k is words [k*W, (k+1)*W); slot `capacity` is the all-zero state's. */
+  /** capacity * W words: slot k is words [k*W, (k+1)*W), all zero when empty. */
   keys: Uint32Array;
-  /** capacity + 1 links: 0 for an empty slot, ROOT for the initial state, else parent slot + 1. */
-  links: Uint32Array;
   /** The recent-states cache: 2^16 entries of W words, all zero when empty. */
   readonly recent: Uint32Array;
   capacity: number;
   mask: number;
   size = 0;
+  /** Whether the all-zero state is in the set. */
+  private zeroHeld = false;
   private limit: number;
   private readonly code: TableCode;
 
@@ -117,8 +114,7 @@ export class StateTable {
     this.capacity = cap;
     this.mask = cap - 1;
     this.limit = Math.floor(cap * MAX_LOAD);
-    this.keys = new Uint32Array((cap + 1) * words);
-    this.links = new Uint32Array(cap + 1);
+    this.keys = new Uint32Array(cap * words);
     this.recent = new Uint32Array((1 << RECENT_BITS) * words);
   }
 
@@ -127,119 +123,50 @@ export class StateTable {
     return this.size >= this.limit;
   }
 
-  /** The hash of the state a[off..off+W) (for `findAt` and `addAt`). */
-  hashAt(a: Uint32Array, off: number): number {
-    return this.code.hash(a, off);
-  }
-
-  /** The slot holding the state a[off..off+W) of hash h, or -1. */
-  findAt(a: Uint32Array, off: number, h: number): number {
-    if (this.code.zero(a, off)) return this.links[this.capacity] === 0 ? -1 : this.capacity;
-    return this.code.find(this, a, off, h);
+  /** Whether the set holds the state a[off..off+W). */
+  has(a: Uint32Array, off = 0): boolean {
+    if (this.code.zero(a, off)) return this.zeroHeld;
+    return this.code.has(this, a, off, this.code.hash(a, off));
   }
 
   /**
-   * Add the state a[off..off+W) of hash h with parent link `link` if absent:
-   * its new slot, or -1 when the table already holds it (found in the
-   * recent-states cache or the table). The caller must call `grow` first when
-   * `full`.
+   * Add the state a[off..off+W) if absent: true if it is new, false when the
+   * set already holds it (found in the recent-states cache or the table). The
+   * caller must call `grow` first when `full`.
    */
-  addAt(a: Uint32Array, off: number, h: number, link: number): number {
-    if (!this.code.zero(a, off)) return this.code.add(this, a, off, h, link);
-    const z = this.capacity;
-    if (this.links[z] !== 0) return -1;
-    this.links[z] = link;
+  add(a: Uint32Array, off = 0): boolean {
+    const code = this.code;
+    if (!code.zero(a, off)) return code.add(this, a, off, code.hash(a, off));
+    if (this.zeroHeld) return false;
+    this.zeroHeld = true;
     this.size++;
-    return z;
+    return true;
   }
 
-  /** The slot holding a state equal to `s`, or -1. */
-  find(s: Uint32Array): number {
-    return this.findAt(s, 0, this.code.hash(s, 0));
-  }
-
-  /** `addAt` for the state s[0..W). */
-  add(s: Uint32Array, link: number): number {
-    return this.addAt(s, 0, this.code.hash(s, 0), link);
-  }
-
-  /** Copy the state in `slot` into out[0..W). */
-  read(slot: number, out: Uint32Array): void {
+  /** Double the capacity, rehashing every state. */
+  grow(): void {
     const W = this.words;
-    const base = slot * W;
-    for (let k = 0; k < W; k++) out[k] = this.keys[base + k]!;
-  }
-
-  /** The parent slot of `slot`, or -1 for the initial state. */
-  parent(slot: number): number {
-    const link = this.links[slot]!;
-    return link === ROOT ? -1 : link - 1;
-  }
-
-  /** Double the capacity; returns the map old slot -> new slot (ROOT for empty slots). */
-  grow(): Uint32Array {
-    const W = this.words;
-    const oldKeys = this.keys;
-    const oldLinks = this.links;
+    const old = this.keys;
     const oldCap = this.capacity;
     const cap = oldCap * 2;
     const mask = cap - 1;
-    const keys = new Uint32Array((cap + 1) * W);
-    const links = new Uint32Array(cap + 1);
-    const map = new Uint32Array(oldCap + 1).fill(ROOT);
-    map[oldCap] = cap;
-    const hash = this.code.hash;
+    const keys = new Uint32Array(cap * W);
+    const { hash, zero } = this.code;
     for (let o = 0; o < oldCap; o++) {
-      if (oldLinks[o] === 0) continue;
       const ob = o * W;
-      let slot = hash(oldKeys, ob) & mask;
-      while (links[slot] !== 0) slot = (slot + 1) & mask;
+      if (zero(old, ob)) continue;
+      let slot = hash(old, ob) & mask;
+      while (!zero(keys, slot * W)) slot = (slot + 1) & mask;
       const nb = slot * W;
-      for (let k = 0; k < W; k++) keys[nb + k] = oldKeys[ob + k]!;
-      links[slot] = 1; // occupied; the real link is set below
-      map[o] = slot;
-    }
-    for (let o = 0; o <= oldCap; o++) {
-      const link = oldLinks[o]!;
-      if (link === 0) continue;
-      links[map[o]!] = link === ROOT ? ROOT : map[link - 1]! + 1;
+      for (let k = 0; k < W; k++) keys[nb + k] = old[ob + k]!;
     }
     this.keys = keys;
-    this.links = links;
     this.capacity = cap;
     this.mask = mask;
     this.limit = Math.floor(cap * MAX_LOAD);
-    return map;
   }
 
   get bytes(): number {
-    return this.keys.byteLength + this.links.byteLength + this.recent.byteLength;
-  }
-}
-
-/** A growable list of 32-bit values (a BFS level of slots). */
-export class SlotList {
-  data = new Uint32Array(1 << 10);
-  length = 0;
-
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const d = new Uint32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = v;
-  }
-
-  remap(map: Uint32Array): void {
-    for (let i = 0; i < this.length; i++) this.data[i] = map[this.data[i]!]!;
-  }
-
-  clear(): void {
-    this.length = 0;
-  }
-
-  get bytes(): number {
-    return this.data.byteLength;
+    return this.keys.byteLength + this.recent.byteLength;
   }
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { hashWords } from '../explorer/hash.ts';
-import { ROOT, StateTable, compileTable } from '../explorer/table.ts';
+import { ROOT, StateStore } from '../explorer/store.ts';
+import { StateTable, compileTable } from '../explorer/table.ts';
 
 describe('the sequential state table', () => {
   test.each([1, 2, 3, 5])('its generated hash is hashWords, for %i words', (W) => {
@@ -14,41 +15,45 @@ describe('the sequential state table', () => {
     );
   });
 
-  test.each([1, 2, 3])('it stores each distinct state once, the all-zero one included, with its parent, across growth (%i words)', (W) => {
+  test.each([1, 2, 3])('it holds each distinct state once, the all-zero one included, across growth (%i words)', (W) => {
     fc.assert(
       fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: W, maxLength: W }), { maxLength: 400 }), (states) => {
         const t = new StateTable(W, 16);
-        const slots = new Map<string, number>();
-        const parentOf = new Map<string, string | undefined>();
-        let prev: string | undefined;
+        const seen = new Set<string>();
         for (const st of states) {
-          const s = Uint32Array.from(st);
+          if (t.full) t.grow();
           const key = st.join(',');
-          if (t.full) {
-            const map = t.grow();
-            for (const [k, v] of slots) slots.set(k, map[v]!);
-          }
-          const link = prev === undefined ? ROOT : slots.get(prev)! + 1;
-          const slot = t.add(s, link);
-          if (slots.has(key)) expect(slot).toBe(-1);
-          else {
-            expect(slot).toBeGreaterThanOrEqual(0);
-            slots.set(key, slot);
-            parentOf.set(key, prev);
-          }
-          prev = key;
+          expect(t.add(Uint32Array.from(st))).toBe(!seen.has(key));
+          seen.add(key);
         }
-        expect(t.size).toBe(slots.size);
-        const out = new Uint32Array(W);
-        for (const [key, slot] of slots) {
-          expect(t.find(Uint32Array.from(key.split(',').map(Number)))).toBe(slot);
-          t.read(slot, out);
-          expect(out.join(',')).toBe(key);
-          const p = parentOf.get(key);
-          expect(t.parent(slot)).toBe(p === undefined ? -1 : slots.get(p));
-        }
-        expect(t.find(new Uint32Array(W).fill(6))).toBe(-1);
+        expect(t.size).toBe(seen.size);
+        for (const key of seen) expect(t.has(Uint32Array.from(key.split(',').map(Number)))).toBe(true);
+        expect(t.has(new Uint32Array(W).fill(6))).toBe(false);
+        expect(t.has(new Uint32Array(W))).toBe(seen.has(new Array(W).fill(0).join(',')));
       }),
     );
+  });
+});
+
+describe('the state store', () => {
+  test('keeps states in discovery order with their parents, past the first chunk', () => {
+    const store = new StateStore(3);
+    const n = (1 << 20) + 5000;
+    const s = new Uint32Array(6);
+    let misnumbered = 0;
+    for (let i = 0; i < n; i++) {
+      s[3] = i;
+      s[4] = i * 7;
+      s[5] = i ^ 0x55;
+      if (store.push(s, 3, i === 0 ? ROOT : i >> 1) !== i) misnumbered++;
+    }
+    expect(misnumbered).toBe(0);
+    const out = new Uint32Array(3);
+    for (const i of [0, 1, 1023, 1024, 4097, (1 << 20) - 1, 1 << 20, n - 1]) {
+      store.read(i, out);
+      expect([...out]).toEqual([i, (i * 7) >>> 0, i ^ 0x55]);
+      expect(store.parent(i)).toBe(i === 0 ? -1 : i >> 1);
+    }
+    expect(store.length).toBe(n);
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * The states of the sequential search in discovery order, with their parent
+ * links. A state's identity is its index here; a BFS level is a range of
+ * indices, so the frontier needs no queue of its own and is read in order.
+ * Stored in chunks of 2^20 states, so growing never copies more than the
+ * first chunk, which starts small and doubles.
+ */
+export const ROOT = -1;
+
+const CHUNK_BITS = 20;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+export class StateStore {
+  private readonly states: Uint32Array[] = [];
+  private readonly parents: Int32Array[] = [];
+  length = 0;
+
+  constructor(readonly words: number) {}
+
+  /** Append the state a[off..off+W), found from state `parent` (ROOT for the initial state); its index. */
+  push(a: Uint32Array, off: number, parent: number): number {
+    const id = this.length;
+    const c = id >>> CHUNK_BITS;
+    const W = this.words;
+    if (c === this.states.length) {
+      const n = c === 0 ? 1024 : CHUNK;
+      this.states.push(new Uint32Array(n * W));
+      this.parents.push(new Int32Array(n));
+    } else if (c === 0 && id === this.parents[0]!.length) {
+      const n = id * 2;
+      const states = new Uint32Array(n * W);
+      states.set(this.states[0]!);
+      const parents = new Int32Array(n);
+      parents.set(this.parents[0]!);
+      this.states[0] = states;
+      this.parents[0] = parents;
+    }
+    const chunk = this.states[c]!;
+    const b = (id & MASK) * W;
+    for (let k = 0; k < W; k++) chunk[b + k] = a[off + k]!;
+    this.parents[c]![id & MASK] = parent;
+    this.length = id + 1;
+    return id;
+  }
+
+  /** Copy state `id` into out[0..W). */
+  read(id: number, out: Uint32Array): void {
+    const W = this.words;
+    const chunk = this.states[id >>> CHUNK_BITS]!;
+    const b = (id & MASK) * W;
+    for (let k = 0; k < W; k++) out[k] = chunk[b + k]!;
+  }
+
+  /** The parent of state `id`, or -1 for the initial state. */
+  parent(id: number): number {
+    return this.parents[id >>> CHUNK_BITS]![id & MASK]!;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (let c = 0; c < this.states.length; c++) n += this.states[c]!.byteLength + this.parents[c]!.byteLength;
+    return n;
+  }
+}
