@@ -50,6 +50,15 @@ export interface Model<A = unknown> {
    * model, its policy and its invariants treat the permuted things alike.
    */
   canonicalize?(s: Uint32Array): void;
+  /**
+   * Optional hint for the parallel search, one mask per word: the bits of a
+   * state that most actions leave alone. States that agree on them go to the
+   * same worker, so the duplicates that two orders of independent actions
+   * produce meet in one worker's cache of recent states instead of crossing
+   * between workers. Any mask is sound (ownership is a function of the
+   * state); without one, whole states are hashed.
+   */
+  readonly partitionMask?: readonly number[];
   /** The structured action `i` (a discriminated union of the model). */
   action(i: number): A;
   /** Inverse of `action`: the index of a structurally equal action, or -1. */

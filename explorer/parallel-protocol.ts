@@ -1,24 +1,86 @@
-/** Messages between the parallel BFS coordinator and its workers. */
+/** Messages and shared control words between the parallel BFS coordinator and its workers. */
+import type { StoreBuffers } from './store.ts';
+import { compileTable } from './table.ts';
+
+/**
+ * Shared control words (an Int32Array over its own SharedArrayBuffer). Words
+ * written often by one worker and read by another sit on cache lines of their
+ * own (16 words apart).
+ */
+const LINE = 16;
+export const CTRL_SIZE = 0; // distinct states stored (workers add in batches of SIZE_BATCH)
+export const CTRL_STOP = LINE; // 1: stop the search (limits, violations, a truncated probe)
+export const CTRL_VIOLATED = LINE + 1; // bitmask of invariants violated in this search
+const MAX_WORKERS = 64;
+/** Worker w's transitions / 1024 (progress only). */
+export const ctrlTransitions = (w: number): number => (2 + w) * LINE;
+/** Worker w has sent every state of level `depth` when this word reaches depth + 1. */
+export const ctrlDone = (w: number): number => (2 + MAX_WORKERS + w) * LINE;
+export const CTRL_WORDS = (2 + 2 * MAX_WORKERS) * LINE;
+export { MAX_WORKERS };
+
+/** How many insertions a worker counts locally before adding them to CTRL_SIZE. */
+export const SIZE_BATCH = 256;
+
+/**
+ * Which worker owns (stores) a state: the top 16 bits of its hash, scaled
+ * (the tables index by the low bits). The hash is of the whole state, or of
+ * its bits under the model's partition mask (Model.partitionMask).
+ */
+export class Partition {
+  private readonly hash: (a: Uint32Array, off: number) => number;
+  private readonly mask: Uint32Array | undefined;
+  private readonly masked: Uint32Array;
+
+  constructor(
+    private readonly words: number,
+    private readonly workers: number,
+    mask: readonly number[] | undefined,
+  ) {
+    this.hash = compileTable(words).hash;
+    this.mask = mask ? Uint32Array.from(mask) : undefined;
+    this.masked = new Uint32Array(words);
+  }
+
+  /** The owner of state s, whose (whole-state) table hash is h. */
+  owner(s: Uint32Array, h: number): number {
+    if (this.workers === 1) return 0;
+    const m = this.mask;
+    if (m !== undefined) {
+      const x = this.masked;
+      for (let k = 0; k < this.words; k++) x[k] = s[k]! & m[k]!;
+      h = this.hash(x, 0);
+    }
+    return ((h >>> 16) * this.workers) >>> 16;
+  }
+}
+
+/** Global state ids: index in its owner's store * workers + owner. */
+export const globalId = (index: number, owner: number, workers: number): number => index * workers + owner;
+
 export interface WorkerInit {
   readonly type: 'init';
   readonly id: number;
+  readonly workers: number;
   readonly factory: unknown;
   readonly words: number;
-  readonly table: SharedArrayBuffer;
   readonly ctrl: SharedArrayBuffer;
+  /** rings[from * workers + to] carries states from worker `from` to their owner `to`. */
+  readonly rings: readonly (SharedArrayBuffer | null)[];
   readonly symmetry: boolean;
+  /** The initial state, stored by the worker that owns it. */
+  readonly initial: readonly number[];
+}
+
+export interface WorkerReady {
+  readonly type: 'ready';
 }
 
 export interface LevelOrder {
   readonly type: 'level';
   readonly mode: 'expand' | 'probe';
-  /** Depth of the frontier states (its parity tags the links stored in this level). */
+  /** Depth of the states expanded in this level. */
   readonly depth: number;
-  /** The states to expand: `length` entries of (slot, state words). */
-  readonly frontier: SharedArrayBuffer;
-  readonly length: number;
-  /** The table's buffer, when it changed (after a grow). */
-  readonly table?: SharedArrayBuffer;
   /** Bitmask of the invariants still to check. */
   readonly pending: number;
   readonly maxStates: number;
@@ -29,28 +91,32 @@ export interface LevelOrder {
 
 export interface LevelDone {
   readonly type: 'done';
-  /** The states this worker stored, as entries (slot, state words) (a Uint32Array's buffer). */
-  readonly next: ArrayBuffer;
+  /** New states this worker stored during the level. */
+  readonly added: number;
   readonly transitions: number;
-  /** Pairs (invariant index, slot) of new states that violate it. */
+  /** Pairs (invariant index, global id) of new states that violate it. */
   readonly violations: readonly number[];
-  /** Pairs [start, end) of frontier entries it took but did not expand (a grow or a stop came first). */
-  readonly leftovers: readonly number[];
   readonly truncated: boolean;
+  /** Its store's buffers, for the coordinator's paths. */
+  readonly store: StoreBuffers;
+  /** Bytes its table, store and rings hold. */
+  readonly bytes: number;
+}
+
+/** After the search: each worker hands over its visited set (for `has`). */
+export interface FinishOrder {
+  readonly type: 'finish';
+}
+
+export interface TableSnapshot {
+  readonly type: 'table';
+  readonly keys: Uint32Array;
+  readonly zero: boolean;
+  readonly size: number;
 }
 
 export interface WorkerFailure {
   readonly type: 'error';
   readonly message: string;
   readonly exitCode?: number;
-}
-
-/** A share of growing the table: rehash old slots, or relink new slots, taking ranges through CTRL_POS. */
-export interface GrowOrder {
-  readonly type: 'rehash' | 'relink';
-  readonly old: SharedArrayBuffer;
-  readonly table: SharedArrayBuffer;
-  readonly map: SharedArrayBuffer;
-  /** Slots to cover: the old capacity (rehash) or the new one (relink). */
-  readonly slots: number;
 }

@@ -1,157 +1,211 @@
 /**
  * One worker of the parallel BFS (explorer/parallel.ts). It builds its own
- * copy of the model through the factory, then expands the frontier states it
- * takes from the shared frontier, in chunks, inserting their successors into
- * the shared table, until the level is done, the table must grow, or the
- * search stops. It never blocks: the coordinator drives it by messages.
+ * copy of the model through the factory and owns the states whose hash
+ * falls to it (`ownerOf`): a private visited set and a store of its states in
+ * discovery order (shared memory, so the coordinator can rebuild paths).
+ * The table's cache of recent states holds the states this worker stored and
+ * those it sent to their owners (who store them in the same level).
+ *
+ * In a level it expands its own states of that depth. A successor it owns it
+ * stores itself; any other it sends through a ring to its owner, after a
+ * cache of the states it met recently has weeded out most duplicates (most
+ * successors are states a sibling produced a moment ago). Between states,
+ * and once it has expanded all of its own, it stores what the others sent
+ * it; the level ends when every worker has sent everything and every ring is
+ * empty. It never blocks: the coordinator drives it by messages.
  */
 import { parentPort } from 'node:worker_threads';
 import { successorsOf } from './bfs.ts';
-import { hashWords } from './hash.ts';
-import type { Invariant, Model } from './model.ts';
 import { type ModelFactory, buildFromFactory } from './factory.ts';
+import type { Invariant, Model } from './model.ts';
 import {
-  CTRL_POS,
-  CTRL_RESIZE,
   CTRL_SIZE,
   CTRL_STOP,
   CTRL_VIOLATED,
+  type FinishOrder,
+  type LevelDone,
+  type LevelOrder,
   SIZE_BATCH,
-  GEN,
-  SharedTable,
+  type TableSnapshot,
+  type WorkerInit,
+  ctrlDone,
   ctrlTransitions,
-} from './shared-table.ts';
-import { RecentStates } from './recent.ts';
-import type { GrowOrder, LevelDone, LevelOrder, WorkerInit } from './parallel-protocol.ts';
+  globalId,
+  Partition,
+} from './parallel-protocol.ts';
+import { Ring } from './ring.ts';
+import { ROOT, StateStore } from './store.ts';
+import { StateTable } from './table.ts';
 
-const CHUNK = 2048;
 const port = parentPort!;
 
 let model: Model<unknown>;
 let invariants: readonly Invariant[] = [];
-let table: SharedTable;
 let ctrl: Int32Array;
-let id = 0;
+let me = 0;
+let N = 1;
+let W = 0;
 let canon: ((s: Uint32Array) => void) | undefined;
 let successors: (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void) => void;
 let cur: Uint32Array;
 let nxt: Uint32Array;
-let W = 0;
+let tmp: Uint32Array;
+let table: StateTable;
+let store: StateStore;
+/** out[o]: the ring to worker o (undefined for itself); inbox: the rings from the others. */
+let out: (Ring | undefined)[] = [];
+let inbox: Ring[] = [];
+let partition: Partition;
+/** The first of this worker's states of the level being expanded. */
+let levelStart = 0;
 
-/** States known to be in the shared table, checked before probing it. */
-let recent: RecentStates;
-
-// Per-level state read by the visit callbacks (no closures on the hot path).
-let curSlot = 0;
-let next = new Uint32Array(1 << 12);
-let nextLength = 0;
-let transitions = 0;
-let pending = 0;
+// Per-level state read by the callbacks (no closures on the hot path).
 let order: LevelOrder;
+let expanding = true;
+let current = 0;
+let transitions = 0;
+let added = 0;
+let unsized = 0;
+let pending = 0;
 let violations: number[] = [];
 let truncated = false;
 let limited = false;
+let stopped = false;
 
-/** Append a new state to the next level: its slot, then its words (so that it is expanded without a table read). */
-function push(slot: number, s: Uint32Array): void {
-  if (nextLength + W + 1 > next.length) {
-    const d = new Uint32Array(next.length * 2);
-    d.set(next);
-    next = d;
-  }
-  next[nextLength++] = slot;
-  for (let k = 0; k < W; k++) next[nextLength++] = s[k]!;
+function flushSize(): void {
+  if (unsized === 0) return;
+  Atomics.add(ctrl, CTRL_SIZE, unsized);
+  unsized = 0;
+}
+
+function stop(): void {
+  Atomics.store(ctrl, CTRL_STOP, 1);
+  stopped = true;
 }
 
 function stopIfDone(): void {
   const violated = Atomics.load(ctrl, CTRL_VIOLATED);
   const all = (1 << invariants.length) - 1;
-  if ((order.stopWhenAllViolated && (violated & all) === all) || (order.stopAtFirstViolation && violated !== 0)) {
-    Atomics.store(ctrl, CTRL_STOP, 1);
-  }
+  if ((order.stopWhenAllViolated && (violated & all) === all) || (order.stopAtFirstViolation && violated !== 0)) stop();
 }
 
-function expand(_i: number): void {
-  transitions++;
-  if (canon) canon(nxt);
-  const h = hashWords(nxt, 0, W);
-  const rb = recent.entry(h);
-  if (recent.holds(rb, nxt)) return;
-  if (limited && Atomics.load(ctrl, CTRL_SIZE) + SIZE_BATCH >= order.maxStates && table.find(nxt) < 0) {
-    table.flushSize();
-    if (Atomics.load(ctrl, CTRL_SIZE) >= order.maxStates) {
-      Atomics.store(ctrl, CTRL_STOP, 1);
-      return;
+/** A state this worker owns, found from `parent` (a global id): store it if new (or, probing, note that it is new). */
+function own(a: Uint32Array, off: number, h: number, parent: number): void {
+  if (stopped) return;
+  if (!expanding) {
+    if (!truncated && !table.has(a, off)) {
+      truncated = true;
+      stop();
     }
+    return;
   }
-  const slot = table.add(nxt, h, curSlot + 1);
-  recent.remember(rb, nxt);
-  if (slot < 0) return;
-  push(slot, nxt);
+  if (table.full) table.grow();
+  if (limited && Atomics.load(ctrl, CTRL_SIZE) + unsized >= order.maxStates && !table.has(a, off)) {
+    flushSize();
+    stop();
+    return;
+  }
+  if (!table.addDirect(a, off, h)) return;
+  const index = store.push(a, off, parent);
+  const g = globalId(index, me, N);
+  if (g > 0x7fffffff) throw new Error('the parallel search stores at most 2^31 states');
+  added++;
+  if (++unsized >= SIZE_BATCH) flushSize();
   if (pending !== 0) {
+    for (let k = 0; k < W; k++) tmp[k] = a[off + k]!;
     for (let k = 0; k < invariants.length; k++) {
-      if ((pending & (1 << k)) === 0 || invariants[k]!.holds(nxt)) continue;
+      if ((pending & (1 << k)) === 0 || invariants[k]!.holds(tmp)) continue;
       pending &= ~(1 << k);
-      violations.push(k, slot);
+      violations.push(k, g);
       Atomics.or(ctrl, CTRL_VIOLATED, 1 << k);
       stopIfDone();
     }
   }
 }
 
-function probe(_i: number): void {
-  if (truncated) return;
+function fromRing(d: Uint32Array, off: number): void {
+  own(d, off, d[off + W]!, d[off + W + 1]! | 0);
+}
+
+/** Store everything the other workers have sent so far. */
+function drain(): void {
+  for (let i = 0; i < inbox.length; i++) inbox[i]!.drain(fromRing);
+}
+
+function send(o: number, h: number): void {
+  const ring = out[o]!;
+  let at = ring.reserve();
+  while (at < 0) {
+    // Its owner has not caught up: store what others sent meanwhile (it may be waiting for us).
+    drain();
+    if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
+      stopped = true;
+      return;
+    }
+    at = ring.reserve();
+  }
+  const d = ring.data;
+  for (let k = 0; k < W; k++) d[at + k] = nxt[k]!;
+  d[at + W] = h;
+  d[at + W + 1] = current;
+  ring.commit();
+}
+
+function visit(_i: number): void {
+  if (stopped) return;
+  if (expanding) transitions++;
   if (canon) canon(nxt);
-  if (table.find(nxt) < 0) truncated = true;
+  const h = table.hash(nxt);
+  if (table.seenRecently(nxt, 0, h)) return;
+  const o = partition.owner(nxt, h);
+  if (o === me) own(nxt, 0, h, current);
+  else send(o, h);
 }
 
 function runLevel(o: LevelOrder): LevelDone {
   order = o;
-  if (o.table !== undefined) table.attach(o.table);
-  table.gen = (o.depth & 1) === 1 ? GEN : 0;
-  const frontier = new Uint32Array(o.frontier);
-  const length = o.length;
-  nextLength = 0;
+  expanding = o.mode === 'expand';
   transitions = 0;
+  added = 0;
   violations = [];
   truncated = false;
+  stopped = Atomics.load(ctrl, CTRL_STOP) !== 0;
   pending = o.pending;
   limited = o.maxStates < Number.MAX_SAFE_INTEGER;
-  const leftovers: number[] = [];
-  const visit = o.mode === 'expand' ? expand : probe;
+  const end = store.length;
   let sinceClock = 0;
-  outer: for (;;) {
-    if (Atomics.load(ctrl, CTRL_RESIZE) !== 0 || Atomics.load(ctrl, CTRL_STOP) !== 0) break;
-    const start = Atomics.add(ctrl, CTRL_POS, CHUNK);
-    if (start >= length) break;
-    const end = Math.min(length, start + CHUNK);
-    for (let q = start; q < end; q++) {
-      // The flags are read every 16 states (Atomics.load is a call); the load limit leaves room for that.
-      if (q > start && (q & 15) === 0 && (Atomics.load(ctrl, CTRL_RESIZE) !== 0 || Atomics.load(ctrl, CTRL_STOP) !== 0)) {
-        leftovers.push(q, end);
-        break outer;
-      }
-      const e = q * (W + 1);
-      curSlot = frontier[e]!;
-      for (let k = 0; k < W; k++) cur[k] = frontier[e + 1 + k]!;
-      successors(cur, nxt, visit);
-      if (o.mode === 'probe' && truncated) {
-        Atomics.store(ctrl, CTRL_STOP, 1);
-        break outer;
+  for (let q = levelStart; q < end && !stopped; q++) {
+    if ((q & 31) === 0) {
+      drain();
+      if (Atomics.load(ctrl, CTRL_STOP) !== 0) stopped = true;
+      Atomics.store(ctrl, ctrlTransitions(me), Math.floor(transitions / 1024));
+      if ((sinceClock += 32) >= 4096) {
+        sinceClock = 0;
+        if (Date.now() > o.deadline) stop();
       }
     }
-    Atomics.store(ctrl, ctrlTransitions(id), Math.floor(transitions / 1024));
-    if ((sinceClock += end - start) >= 4096) {
-      sinceClock = 0;
-      if (Date.now() > o.deadline) {
-        Atomics.store(ctrl, CTRL_STOP, 1);
-        break;
-      }
+    current = globalId(q, me, N);
+    store.read(q, cur);
+    successors(cur, nxt, visit);
+  }
+  for (const r of out) r?.publish();
+  Atomics.store(ctrl, ctrlDone(me), o.depth + 1);
+  // Store what the others send until all of them have sent everything.
+  for (;;) {
+    drain();
+    if (Atomics.load(ctrl, CTRL_STOP) !== 0) break;
+    let all = true;
+    for (let w = 0; w < N && all; w++) if (Atomics.load(ctrl, ctrlDone(w)) < o.depth + 1) all = false;
+    if (all) {
+      drain();
+      break;
     }
   }
-  table.flushSize();
-  const out = next.slice(0, nextLength);
-  return { type: 'done', next: out.buffer as ArrayBuffer, transitions, violations, leftovers, truncated };
+  flushSize();
+  levelStart = end;
+  let bytes = table.bytes + store.bytes;
+  for (const r of out) if (r) bytes += r.data.byteLength;
+  return { type: 'done', added, transitions, violations, truncated, store: store.buffers(), bytes };
 }
 
 async function init(msg: WorkerInit): Promise<void> {
@@ -161,13 +215,23 @@ async function init(msg: WorkerInit): Promise<void> {
   W = model.words;
   if (W !== msg.words) throw new Error(`the worker's model has ${W} words per state, the coordinator's ${msg.words}`);
   ctrl = new Int32Array(msg.ctrl);
-  table = new SharedTable(W, msg.table, ctrl);
-  id = msg.id;
+  me = msg.id;
+  N = msg.workers;
   canon = msg.symmetry && model.canonicalize ? model.canonicalize.bind(model) : undefined;
   successors = successorsOf(model);
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
-  recent = new RecentStates(W);
+  tmp = new Uint32Array(W);
+  table = new StateTable(W);
+  store = new StateStore(W, true);
+  out = [...Array(N).keys()].map((o) => (o === me ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));
+  inbox = [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
+  partition = new Partition(W, N, model.partitionMask);
+  const init = Uint32Array.from(msg.initial);
+  if (partition.owner(init, table.hash(init)) === me) {
+    table.addDirect(init, 0, table.hash(init));
+    store.push(init, 0, ROOT);
+  }
 }
 
 function fail(e: unknown): void {
@@ -175,37 +239,19 @@ function fail(e: unknown): void {
   port.postMessage({ type: 'error', message: err?.message ?? String(e), exitCode: typeof err?.exitCode === 'number' ? err.exitCode : undefined });
 }
 
-/** Take ranges of slots through CTRL_POS and rehash or relink them. */
-function runGrow(o: GrowOrder): void {
-  const RANGE = 1 << 14;
-  for (;;) {
-    const from = Atomics.add(ctrl, CTRL_POS, RANGE);
-    if (from >= o.slots) return;
-    const to = Math.min(o.slots, from + RANGE);
-    if (o.type === 'rehash') SharedTable.rehashRange(W, o.old, o.table, o.map, from, to);
-    else SharedTable.relinkRange(W, o.table, o.map, from, to);
-  }
-}
-
-port.on('message', (msg: WorkerInit | LevelOrder | GrowOrder) => {
+port.on('message', (msg: WorkerInit | LevelOrder | FinishOrder) => {
   if (msg.type === 'init') {
     init(msg).then(() => port.postMessage({ type: 'ready' }), fail);
     return;
   }
-  if (msg.type === 'rehash' || msg.type === 'relink') {
-    try {
-      runGrow(msg);
-      port.postMessage({ type: 'grown' });
-    } catch (e) {
-      fail(e);
-    }
-    return;
-  }
   try {
-    const done = runLevel(msg as LevelOrder);
-    port.postMessage(done, [done.next]);
+    if (msg.type === 'finish') {
+      const snap = table.snapshot();
+      port.postMessage({ type: 'table', ...snap } satisfies TableSnapshot, [snap.keys.buffer as ArrayBuffer]);
+      return;
+    }
+    port.postMessage(runLevel(msg));
   } catch (e) {
     fail(e);
   }
 });
-

@@ -1,33 +1,46 @@
 /**
  * Parallel breadth-first search on worker_threads, level-synchronous.
  *
- * Every worker builds its own copy of the model (a `ModelFactory`); they share
- * one visited set (`SharedTable`, full states inline, claimed slot by slot
- * with atomics) and, for each level, one frontier array that they take
- * chunks of through an atomic counter. All the states of depth d are
- * expanded before any state of depth d+1, so the first violations found are
- * at the smallest depth: counterexamples are as short as the sequential
- * search's (which shortest one is reported may differ between runs; its
- * length does not). Counts (states, transitions, depth) equal the
+ * Every worker builds its own copy of the model (a `ModelFactory`) and owns
+ * the states whose hash falls to it: a private visited set and a store of its
+ * states in discovery order (explorer/parallel-worker.ts). In each level the
+ * workers expand their own states of that depth and send every successor they
+ * do not own to its owner through a ring in shared memory; no table is
+ * shared, so no cache line of one is written by two cores. All the states of
+ * depth d are stored before any state of depth d+1 is expanded, so the first
+ * violations found are at the smallest depth: counterexamples are as short as
+ * the sequential search's (which shortest one is reported may differ between
+ * runs; its length does not). Counts (states, transitions, depth) equal the
  * sequential search's exactly.
- *
- * When the table passes its load limit, the workers stop between two states
- * and report the frontier ranges they had taken but not expanded; the
- * coordinator grows the table (remapping every slot it holds) and runs the
- * rest of the level.
  */
 import { Worker } from 'node:worker_threads';
 import { type BfsOptions, type BfsResult, type MutableOutcome, type StopReason, settle } from './bfs.ts';
 import type { ModelFactory } from './factory.ts';
-import { hashWords } from './hash.ts';
 import type { Invariant, Model } from './model.ts';
-import type { GrowOrder, LevelDone, LevelOrder, WorkerFailure, WorkerInit } from './parallel-protocol.ts';
-import { pathThrough } from './path.ts';
-import { CTRL_POS, CTRL_RESIZE, CTRL_SIZE, CTRL_STOP, CTRL_VIOLATED, CTRL_WORDS, ROOT, SharedTable, ctrlTransitions } from './shared-table.ts';
+import {
+  CTRL_SIZE,
+  CTRL_STOP,
+  CTRL_VIOLATED,
+  CTRL_WORDS,
+  type LevelDone,
+  type LevelOrder,
+  MAX_WORKERS,
+  type TableSnapshot,
+  type WorkerFailure,
+  type WorkerInit,
+  ctrlTransitions,
+  Partition,
+} from './parallel-protocol.ts';
+import { type ParentLinks, pathThrough } from './path.ts';
+import { Ring } from './ring.ts';
+import { StoreReader } from './store.ts';
+import { StateTable } from './table.ts';
 
 export interface ParallelOptions extends BfsOptions {
   /** Worker threads (2 on a 2-core machine). */
   readonly workers: number;
+  /** Entries per ring between two workers (a power of two; default 32,768; tests make it tiny to fill them). */
+  readonly ringEntries?: number;
 }
 
 /** A worker failed (its model factory or a policy hook threw); `exitCode` is the error's own, if it had one. */
@@ -76,30 +89,19 @@ class Pool {
   }
 }
 
-/** Grow the table with every worker's help: rehash the old slots, then relink the new ones. */
-async function growTogether(pool: Pool, table: SharedTable): Promise<Uint32Array> {
-  const old = table.buffer;
-  const oldCapacity = table.capacity;
-  const { table: grown, map } = SharedTable.prepareGrow(table.words, oldCapacity);
-  for (const [type, slots] of [['rehash', oldCapacity], ['relink', 2 * oldCapacity]] as const) {
-    Atomics.store(table.ctrl, CTRL_POS, 0);
-    await pool.all(() => ({ type, old, table: grown, map, slots }) satisfies GrowOrder);
-  }
-  table.attach(grown);
-  Atomics.store(table.ctrl, CTRL_RESIZE, 0);
-  return new Uint32Array(map);
-}
+/** Entries per ring: a worker that fills one stores what it was sent until its owner catches up. */
+const RING_ENTRIES = 1 << 15;
 
-/** The parts one after the other, in shared memory (the workers read a level from it). */
-function concat(parts: readonly Uint32Array[]): Uint32Array {
-  const length = parts.reduce((n, p) => n + p.length, 0);
-  const out = new Uint32Array(new SharedArrayBuffer(Math.max(4, length * 4)), 0, length);
-  let n = 0;
-  for (const p of parts) {
-    out.set(p, n);
-    n += p.length;
+/** The workers' stores as one set of parent links over global ids (index * workers + owner). */
+class Stores implements ParentLinks {
+  readers: StoreReader[] = [];
+  constructor(private readonly workers: number) {}
+  read(id: number, out: Uint32Array): void {
+    this.readers[id % this.workers]!.read(Math.floor(id / this.workers), out);
   }
-  return out;
+  parent(id: number): number {
+    return this.readers[id % this.workers]!.parent(Math.floor(id / this.workers));
+  }
 }
 
 /**
@@ -115,8 +117,9 @@ export async function parallelBfs<A>(
 ): Promise<BfsResult> {
   const t0 = performance.now();
   const W = model.words;
+  const N = options.workers;
   if (invariants.length > 30) throw new Error('the parallel search checks at most 30 invariants');
-  if (!Number.isInteger(options.workers) || options.workers < 1 || options.workers > 64) throw new Error('workers must be 1..64');
+  if (!Number.isInteger(N) || N < 1 || N > MAX_WORKERS) throw new Error(`workers must be 1..${MAX_WORKERS}`);
   const stopWhenAllViolated = options.stopWhenAllViolated ?? true;
   const maxDepth = options.maxDepth ?? Infinity;
   const deadline = options.timeoutSeconds === undefined ? Number.MAX_SAFE_INTEGER : Date.now() + options.timeoutSeconds * 1000;
@@ -125,19 +128,22 @@ export async function parallelBfs<A>(
 
   const ctrlBuffer = new SharedArrayBuffer(CTRL_WORDS * 4);
   const ctrl = new Int32Array(ctrlBuffer);
-  const table = new SharedTable(W, SharedTable.allocate(W, 1 << 16), ctrl);
-  const pool = new Pool(options.workers);
+  const ringEntries = options.ringEntries ?? RING_ENTRIES;
+  if (!Number.isInteger(ringEntries) || ringEntries < 1 || (ringEntries & (ringEntries - 1)) !== 0) throw new Error('ringEntries must be a power of two');
+  const rings = [...Array(N * N).keys()].map((i) => (Math.floor(i / N) === i % N ? null : Ring.allocate(ringEntries, W + 2)));
+  const pool = new Pool(N);
+  const stores = new Stores(N);
+  const hasher = new StateTable(W, 16);
+  const partition = new Partition(W, N, model.partitionMask);
 
-  const outcomes: MutableOutcome[] = invariants.map((inv) => ({
-    name: inv.name,
-    status: 'unknown',
-  }));
+  const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
   let pending = 0;
   const init = new Uint32Array(W);
   model.initial(init);
   if (canon) canon(init);
-  const root = table.add(init, hashWords(init, 0, W), ROOT);
-  table.flushSize();
+  // The initial state is the first state its owner stores: global id 0 * N + owner.
+  const root = partition.owner(init, hasher.hash(init));
+  Atomics.store(ctrl, CTRL_SIZE, 1);
   invariants.forEach((inv, k) => {
     if (inv.holds(init)) pending |= 1 << k;
     else {
@@ -152,7 +158,6 @@ export async function parallelBfs<A>(
   let stopReason: StopReason = 'exhausted';
   let truncated = false;
   let peakBytes = 0;
-  let tableChanged = true;
   const allMask = (1 << invariants.length) - 1;
   const allViolated = () => invariants.length > 0 && (pending & allMask) === 0;
 
@@ -162,89 +167,67 @@ export async function parallelBfs<A>(
     const report = options.onProgress;
     progressTimer = setInterval(() => {
       let live = 0;
-      for (let i = 0; i < options.workers; i++) live += Atomics.load(ctrl, ctrlTransitions(i)) * 1024;
-      report({ distinctStates: table.size, transitions: transitions + live, depth, queued, seconds: (performance.now() - t0) / 1000 });
+      for (let i = 0; i < N; i++) live += Atomics.load(ctrl, ctrlTransitions(i)) * 1024;
+      report({ distinctStates: Atomics.load(ctrl, CTRL_SIZE), transitions: transitions + live, depth, queued, seconds: (performance.now() - t0) / 1000 });
     }, options.progressIntervalMs ?? 1000);
   }
 
+  const tables: StateTable[] = [];
   try {
-    await pool.all((id) => ({ type: 'init', id, factory, words: W, table: table.buffer, ctrl: ctrlBuffer, symmetry: !!canon }) satisfies WorkerInit);
-    // A level is a list of entries (slot, state words): expanding reads no table line.
-    const E = W + 1;
-    let level: Uint32Array = concat([Uint32Array.of(root), init]);
-    outer: while (level.length > 0) {
+    await pool.all((id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init] }) satisfies WorkerInit);
+    for (;;) {
       if ((stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)) {
         stopReason = 'all-violated';
         break;
       }
       const mode = depth >= maxDepth ? 'probe' : 'expand';
-      queued = level.length / E;
-      const parts: Uint32Array[] = [];
-      let frontier: Uint32Array = level;
-      for (;;) {
-        const buffer = frontier.buffer as SharedArrayBuffer;
-        Atomics.store(ctrl, CTRL_POS, 0);
-        for (let i = 0; i < options.workers; i++) Atomics.store(ctrl, ctrlTransitions(i), 0);
-        const order = (): LevelOrder => ({
+      for (let i = 0; i < N; i++) Atomics.store(ctrl, ctrlTransitions(i), 0);
+      const done = await pool.all<LevelDone>(
+        (): LevelOrder => ({
           type: 'level',
           mode,
           depth,
-          frontier: buffer,
-          length: frontier.length / E,
-          ...(tableChanged ? { table: table.buffer } : {}),
           pending,
           maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
           deadline,
           stopWhenAllViolated,
           stopAtFirstViolation: !!options.stopAtFirstViolation,
-        });
-        const done = await pool.all<LevelDone>(order);
-        tableChanged = false;
-        const left: Uint32Array[] = [];
-        for (const d of done) {
-          transitions += d.transitions;
-          parts.push(new Uint32Array(d.next));
-          truncated ||= d.truncated;
-          for (let j = 0; j < d.violations.length; j += 2) {
-            const k = d.violations[j]!;
-            if (outcomes[k]!.status !== 'violated') {
-              outcomes[k] = { name: outcomes[k]!.name, status: 'violated', stateIndex: d.violations[j + 1]!, depth: depth + 1 };
-              pending &= ~(1 << k);
-            }
+        }),
+      );
+      let added = 0;
+      let bytes = 0;
+      done.forEach((d, w) => {
+        transitions += d.transitions;
+        added += d.added;
+        bytes += d.bytes;
+        truncated ||= d.truncated;
+        stores.readers[w] = new StoreReader(W, d.store);
+        for (let j = 0; j < d.violations.length; j += 2) {
+          const k = d.violations[j]!;
+          if (outcomes[k]!.status !== 'violated') {
+            outcomes[k] = { name: outcomes[k]!.name, status: 'violated', stateIndex: d.violations[j + 1]!, depth: depth + 1 };
+            pending &= ~(1 << k);
           }
-          for (let j = 0; j < d.leftovers.length; j += 2) left.push(frontier.subarray(d.leftovers[j]! * E, d.leftovers[j + 1]! * E));
         }
-        const pos = Math.min(Atomics.load(ctrl, CTRL_POS), frontier.length / E);
-        left.push(frontier.subarray(pos * E));
-        peakBytes = Math.max(peakBytes, table.data.byteLength + 4 * (frontier.length + parts.reduce((n, p) => n + p.length, 0)));
-        if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
-          if (mode === 'probe') break outer;
-          stopReason =
-            (stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)
-              ? 'all-violated'
-              : Date.now() > deadline
-                ? 'timeout'
-                : 'max-states';
-          break outer;
-        }
-        if (Atomics.load(ctrl, CTRL_RESIZE) === 0) {
-          const unexpanded = left.reduce((n, l) => n + l.length, 0) / E;
-          if (unexpanded > 0) throw new Error(`internal: ${unexpanded} frontier states left unexpanded`);
-          break;
-        }
-        const map = await growTogether(pool, table);
-        tableChanged = true;
-        for (const p of parts) for (let i = 0; i < p.length; i += E) p[i] = map[p[i]!]!;
-        for (const o of outcomes) if (o.stateIndex !== undefined) o.stateIndex = map[o.stateIndex]!;
-        frontier = concat(left);
-        for (let i = 0; i < frontier.length; i += E) frontier[i] = map[frontier[i]!]!;
-        if (frontier.length === 0) break;
-      }
+      });
+      peakBytes = Math.max(peakBytes, bytes);
       if (mode === 'probe') break;
-      level = concat(parts);
-      if (level.length > 0) deepest = depth + 1;
+      if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
+        stopReason =
+          (stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)
+            ? 'all-violated'
+            : Date.now() > deadline
+              ? 'timeout'
+              : 'max-states';
+        break;
+      }
+      if (added === 0) break;
+      queued = added;
+      deepest = depth + 1;
       depth++;
     }
+    const snaps = await pool.all<TableSnapshot>(() => ({ type: 'finish' }));
+    for (const snap of snaps) tables.push(StateTable.from(W, snap));
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await pool.close();
@@ -254,17 +237,17 @@ export async function parallelBfs<A>(
   return {
     complete,
     stopReason,
-    distinctStates: Atomics.load(ctrl, CTRL_SIZE),
+    distinctStates: tables.reduce((n, t) => n + t.size, 0),
     transitions,
     maxDepth: deepest,
     seconds: (performance.now() - t0) / 1000,
-    bytes: Math.max(peakBytes, table.data.byteLength),
+    bytes: peakBytes,
     invariants: final,
-    pathTo: (slot) => pathThrough(model as Model<unknown>, table, canon, slot),
+    pathTo: (id) => pathThrough(model as Model<unknown>, stores, canon, id),
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);
-      return table.find(c) >= 0;
+      return tables[partition.owner(c, hasher.hash(c))]!.has(c);
     },
   };
 }

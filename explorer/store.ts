@@ -11,12 +11,26 @@ const CHUNK_BITS = 20;
 const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
+/** The buffers of a store, for another thread to read it (`StoreReader`). */
+export interface StoreBuffers {
+  readonly states: readonly ArrayBufferLike[];
+  readonly parents: readonly ArrayBufferLike[];
+}
+
 export class StateStore {
   private readonly states: Uint32Array[] = [];
   private readonly parents: Int32Array[] = [];
   length = 0;
 
-  constructor(readonly words: number) {}
+  /** With `shared`, the chunks are SharedArrayBuffers, so other threads can read them (`buffers`). */
+  constructor(
+    readonly words: number,
+    private readonly shared = false,
+  ) {}
+
+  private alloc(bytes: number): ArrayBuffer | SharedArrayBuffer {
+    return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+  }
 
   /** Append the state a[off..off+W), found from state `parent` (ROOT for the initial state); its index. */
   push(a: Uint32Array, off: number, parent: number): number {
@@ -25,13 +39,13 @@ export class StateStore {
     const W = this.words;
     if (c === this.states.length) {
       const n = c === 0 ? 1024 : CHUNK;
-      this.states.push(new Uint32Array(n * W));
-      this.parents.push(new Int32Array(n));
+      this.states.push(new Uint32Array(this.alloc(n * W * 4)));
+      this.parents.push(new Int32Array(this.alloc(n * 4)));
     } else if (c === 0 && id === this.parents[0]!.length) {
       const n = id * 2;
-      const states = new Uint32Array(n * W);
+      const states = new Uint32Array(this.alloc(n * W * 4));
       states.set(this.states[0]!);
-      const parents = new Int32Array(n);
+      const parents = new Int32Array(this.alloc(n * 4));
       parents.set(this.parents[0]!);
       this.states[0] = states;
       this.parents[0] = parents;
@@ -61,5 +75,35 @@ export class StateStore {
     let n = 0;
     for (let c = 0; c < this.states.length; c++) n += this.states[c]!.byteLength + this.parents[c]!.byteLength;
     return n;
+  }
+
+  /** The chunks' buffers (shared when the store is). */
+  buffers(): StoreBuffers {
+    return { states: this.states.map((c) => c.buffer), parents: this.parents.map((c) => c.buffer) };
+  }
+}
+
+/** Read access to a store kept by another thread, through its buffers. */
+export class StoreReader {
+  private readonly states: Uint32Array[];
+  private readonly parents: Int32Array[];
+
+  constructor(
+    readonly words: number,
+    buffers: StoreBuffers,
+  ) {
+    this.states = buffers.states.map((b) => new Uint32Array(b));
+    this.parents = buffers.parents.map((b) => new Int32Array(b));
+  }
+
+  read(id: number, out: Uint32Array): void {
+    const W = this.words;
+    const chunk = this.states[id >>> CHUNK_BITS]!;
+    const b = (id & MASK) * W;
+    for (let k = 0; k < W; k++) out[k] = chunk[b + k]!;
+  }
+
+  parent(id: number): number {
+    return this.parents[id >>> CHUNK_BITS]![id & MASK]!;
   }
 }

@@ -32,6 +32,10 @@ interface TableCode {
   hash(a: Uint32Array, off: number): number;
   /** StateTable.add for a state that is not all zero. */
   add(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
+  /** StateTable.add without the recent-states cache, for a state that is not all zero. */
+  addDirect(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
+  /** StateTable.seenRecently for a state that is not all zero. */
+  recent(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
   /** StateTable.has for a state that is not all zero. */
   has(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
   /** Whether a[off..off+W) is all zero. */
@@ -85,7 +89,16 @@ export function compileTable(W: number): TableCode {
       ${store('rc', 'r')}
       ${probe('return false;', `${store('keys', 'b')} t.size++; return true;`)}`,
     ),
+    addDirect: fn('t,a,off,h', `${load}\n${probe('return false;', `${store('keys', 'b')} t.size++; return true;`)}`),
     has: fn('t,a,off,h', `${load}\n${probe('return true;', 'return false;')}`),
+    recent: fn(
+      't,a,off,h',
+      `${load}
+      const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
+      if (${equalAt('rc', 'r')}) return true;
+      ${store('rc', 'r')}
+      return false;`,
+    ),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(W, code);
@@ -141,6 +154,54 @@ export class StateTable {
     this.zeroHeld = true;
     this.size++;
     return true;
+  }
+
+  /**
+   * `add` for a state of hash h (`hash`), without the recent-states cache: for
+   * a caller that has filtered its states through a cache of its own (a
+   * worker of the parallel search).
+   */
+  addDirect(a: Uint32Array, off: number, h: number): boolean {
+    const code = this.code;
+    if (!code.zero(a, off)) return code.addDirect(this, a, off, h);
+    if (this.zeroHeld) return false;
+    this.zeroHeld = true;
+    this.size++;
+    return true;
+  }
+
+  /**
+   * Whether the recent-states cache holds a[off..off+W) (of hash h); if not,
+   * it does from now on. For a worker of the parallel search, which puts there
+   * the states it stored and those it sent to their owners (who store them in
+   * the same level), and then stores its own with `addDirect`. Never true for
+   * the all-zero state.
+   */
+  seenRecently(a: Uint32Array, off: number, h: number): boolean {
+    const code = this.code;
+    return !code.zero(a, off) && code.recent(this, a, off, h);
+  }
+
+  /** The hash of the state a[off..off+W), as the table computes it. */
+  hash(a: Uint32Array, off = 0): number {
+    return this.code.hash(a, off);
+  }
+
+  /** The states, for another thread to query (`StateTable.from`). */
+  snapshot(): { keys: Uint32Array; zero: boolean; size: number } {
+    return { keys: this.keys, zero: this.zeroHeld, size: this.size };
+  }
+
+  /** A table over a snapshot's states (for lookups). */
+  static from(words: number, snap: { keys: Uint32Array; zero: boolean; size: number }): StateTable {
+    const t = new StateTable(words, 16);
+    t.keys = snap.keys;
+    t.capacity = snap.keys.length / words;
+    t.mask = t.capacity - 1;
+    t.limit = Math.floor(t.capacity * MAX_LOAD);
+    t.zeroHeld = snap.zero;
+    t.size = snap.size;
+    return t;
   }
 
   /** Double the capacity, rehashing every state. */

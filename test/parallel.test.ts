@@ -6,6 +6,7 @@ import { replay } from '../explorer/replay.ts';
 import { openSession, type SessionSpec } from '../cli/session.ts';
 import { workerFactory } from '../cli/worker-model.ts';
 import { runCli } from './cli-support.ts';
+import { reachableViaStep } from './setway-support.ts';
 
 async function both(spec: SessionSpec, options: { symmetry?: boolean; maxDepth?: number } = {}) {
   const s = await openSession(spec);
@@ -36,6 +37,31 @@ describe('parallel BFS (2 workers) finds exactly what the sequential search find
   test('with symmetry over pCPUs', async () => {
     const { seq, par } = await both({ model: 'setway', config: 'ref-c', policy: 'trap-va', overrides: { pcpus: 3 } }, { symmetry: true });
     expect(figures(par)).toEqual(figures(seq));
+  });
+
+  test('three workers with rings of four entries, so that senders find them full: the same figures', async () => {
+    const spec: SessionSpec = { model: 'setway', config: 'ref-c', policy: 'native' };
+    const s = await openSession(spec);
+    const seq = bfs(s.built.model);
+    const factory = workerFactory({ spec, baseDir: process.cwd(), invariants: 'none' });
+    const par = await parallelBfs(factory, s.built.model, [], { workers: 3, ringEntries: 4 });
+    expect(figures(par)).toEqual(figures(seq));
+  });
+
+  test('has() answers for every reachable state, and no other; --max-states stops the search', async () => {
+    const spec: SessionSpec = { model: 'stage2', config: 's2-c', policy: 'no-maintenance' };
+    const s = await openSession(spec);
+    const m = s.built.model;
+    const factory = workerFactory({ spec, baseDir: process.cwd(), invariants: 'none' });
+    const par = await parallelBfs(factory, m, [], { workers: 2 });
+    const reachable = reachableViaStep(m);
+    expect(reachable.length).toBe(par.distinctStates);
+    expect(reachable.every((x) => par.has(x))).toBe(true);
+    expect(par.has(new Uint32Array(m.words).fill(0xffffffff))).toBe(false);
+    const cut = await parallelBfs(factory, m, [], { workers: 2, maxStates: 20 });
+    expect(cut.stopReason).toBe('max-states');
+    expect(cut.distinctStates).toBeGreaterThanOrEqual(20);
+    expect(cut.distinctStates).toBeLessThan(par.distinctStates);
   });
 
   test('with a depth bound: the same states, and the search says it was cut', async () => {
