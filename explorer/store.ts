@@ -1,5 +1,5 @@
 /**
- * The states of the sequential search in discovery order, with their parent
+ * The states of a search (or of one parallel worker) in discovery order, with their parent
  * links. A state's identity is its index here; a BFS level is a range of
  * indices, so the frontier needs no queue of its own and is read in order.
  * Stored in chunks of 2^20 states, so growing never copies more than the
@@ -17,16 +17,37 @@ export interface StoreBuffers {
   readonly parents: readonly ArrayBufferLike[];
 }
 
-export class StateStore {
-  private readonly states: Uint32Array[] = [];
-  private readonly parents: Int32Array[] = [];
+/** Reading states and parents out of the chunks. */
+class Chunks {
+  protected states: Uint32Array[] = [];
+  protected parents: Int32Array[] = [];
+
+  constructor(readonly words: number) {}
+
+  /** Copy state `id` into out[0..W). */
+  read(id: number, out: Uint32Array): void {
+    const W = this.words;
+    const chunk = this.states[id >>> CHUNK_BITS]!;
+    const b = (id & MASK) * W;
+    for (let k = 0; k < W; k++) out[k] = chunk[b + k]!;
+  }
+
+  /** The parent of state `id`, or -1 for the initial state. */
+  parent(id: number): number {
+    return this.parents[id >>> CHUNK_BITS]![id & MASK]!;
+  }
+}
+
+export class StateStore extends Chunks {
   length = 0;
 
   /** With `shared`, the chunks are SharedArrayBuffers, so other threads can read them (`buffers`). */
   constructor(
-    readonly words: number,
+    words: number,
     private readonly shared = false,
-  ) {}
+  ) {
+    super(words);
+  }
 
   private alloc(bytes: number): ArrayBuffer | SharedArrayBuffer {
     return this.shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
@@ -58,19 +79,6 @@ export class StateStore {
     return id;
   }
 
-  /** Copy state `id` into out[0..W). */
-  read(id: number, out: Uint32Array): void {
-    const W = this.words;
-    const chunk = this.states[id >>> CHUNK_BITS]!;
-    const b = (id & MASK) * W;
-    for (let k = 0; k < W; k++) out[k] = chunk[b + k]!;
-  }
-
-  /** The parent of state `id`, or -1 for the initial state. */
-  parent(id: number): number {
-    return this.parents[id >>> CHUNK_BITS]![id & MASK]!;
-  }
-
   get bytes(): number {
     let n = 0;
     for (let c = 0; c < this.states.length; c++) n += this.states[c]!.byteLength + this.parents[c]!.byteLength;
@@ -84,26 +92,10 @@ export class StateStore {
 }
 
 /** Read access to a store kept by another thread, through its buffers. */
-export class StoreReader {
-  private readonly states: Uint32Array[];
-  private readonly parents: Int32Array[];
-
-  constructor(
-    readonly words: number,
-    buffers: StoreBuffers,
-  ) {
+export class StoreReader extends Chunks {
+  constructor(words: number, buffers: StoreBuffers) {
+    super(words);
     this.states = buffers.states.map((b) => new Uint32Array(b));
     this.parents = buffers.parents.map((b) => new Int32Array(b));
-  }
-
-  read(id: number, out: Uint32Array): void {
-    const W = this.words;
-    const chunk = this.states[id >>> CHUNK_BITS]!;
-    const b = (id & MASK) * W;
-    for (let k = 0; k < W; k++) out[k] = chunk[b + k]!;
-  }
-
-  parent(id: number): number {
-    return this.parents[id >>> CHUNK_BITS]![id & MASK]!;
   }
 }

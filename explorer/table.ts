@@ -149,7 +149,11 @@ export class StateTable {
    */
   add(a: Uint32Array, off = 0): boolean {
     const code = this.code;
-    if (!code.zero(a, off)) return code.add(this, a, off, code.hash(a, off));
+    return code.zero(a, off) ? this.addZero() : code.add(this, a, off, code.hash(a, off));
+  }
+
+  /** `add` for the all-zero state, which is a flag rather than a slot. */
+  private addZero(): boolean {
     if (this.zeroHeld) return false;
     this.zeroHeld = true;
     this.size++;
@@ -163,11 +167,7 @@ export class StateTable {
    */
   addDirect(a: Uint32Array, off: number, h: number): boolean {
     const code = this.code;
-    if (!code.zero(a, off)) return code.addDirect(this, a, off, h);
-    if (this.zeroHeld) return false;
-    this.zeroHeld = true;
-    this.size++;
-    return true;
+    return code.zero(a, off) ? this.addZero() : code.addDirect(this, a, off, h);
   }
 
   /**
