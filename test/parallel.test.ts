@@ -64,6 +64,27 @@ describe('parallel BFS (2 workers) finds exactly what the sequential search find
     expect(cut.distinctStates).toBeLessThan(par.distinctStates);
   });
 
+  test('stops: when every invariant is violated, and at the timeout', async () => {
+    const spec: SessionSpec = { model: 'setway', config: 'ref-c', policy: 'native' };
+    const s = await openSession(spec);
+    const inv = s.built.invariants;
+    const seq = check(s.built.model, inv);
+    const par = await checkParallel(workerFactory({ spec, baseDir: process.cwd(), invariants: 'all' }), s.built.model, inv, { workers: 2 });
+    expect(par.stopReason).toBe(seq.stopReason);
+    expect(par.invariants.map((i) => [i.status, i.counterexample?.steps.length])).toEqual(
+      seq.invariants.map((i) => [i.status, i.counterexample?.steps.length]),
+    );
+    const big: SessionSpec = { model: 'setway', config: 'ref-e', policy: 'native' };
+    const b = await openSession(big);
+    const t0 = Date.now();
+    const cut = await parallelBfs(workerFactory({ spec: big, baseDir: process.cwd(), invariants: 'none' }), b.built.model, [], {
+      workers: 2,
+      timeoutSeconds: 1,
+    });
+    expect([cut.stopReason, cut.complete]).toEqual(['timeout', false]);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+  });
+
   test('with a depth bound: the same states, and the search says it was cut', async () => {
     const { seq, par } = await both({ model: 'setway', config: 'ref-b', policy: 'native' }, { maxDepth: 5 });
     expect(figures(par)).toEqual(figures(seq));
