@@ -43,7 +43,7 @@ export class Partition {
   }
 
   /** The owner of state s, whose (whole-state) table hash is h. */
-  owner(s: Uint32Array, h: number): number {
+  owner(s: Uint32Array, h = this.hash(s, 0)): number {
     if (this.workers === 1) return 0;
     const m = this.mask;
     if (m !== undefined) {
@@ -57,6 +57,15 @@ export class Partition {
 
 /** Global state ids: index in its owner's store * workers + owner. */
 export const globalId = (index: number, owner: number, workers: number): number => index * workers + owner;
+
+/**
+ * Whether the violations found so far (a bitmask over `count` invariants)
+ * end the search: all of them violated, or any, as the options ask.
+ */
+export function violationsStop(violated: number, count: number, o: { stopWhenAllViolated: boolean; stopAtFirstViolation: boolean }): boolean {
+  const all = (1 << count) - 1;
+  return count > 0 && ((o.stopWhenAllViolated && (violated & all) === all) || (o.stopAtFirstViolation && (violated & all) !== 0));
+}
 
 export interface WorkerInit {
   readonly type: 'init';

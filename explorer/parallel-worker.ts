@@ -31,6 +31,7 @@ import {
   ctrlDone,
   ctrlTransitions,
   globalId,
+  violationsStop,
   Partition,
 } from './parallel-protocol.ts';
 import { Ring } from './ring.ts';
@@ -84,9 +85,7 @@ function stop(): void {
 }
 
 function stopIfDone(): void {
-  const violated = Atomics.load(ctrl, CTRL_VIOLATED);
-  const all = (1 << invariants.length) - 1;
-  if ((order.stopWhenAllViolated && (violated & all) === all) || (order.stopAtFirstViolation && violated !== 0)) stop();
+  if (violationsStop(Atomics.load(ctrl, CTRL_VIOLATED), invariants.length, order)) stop();
 }
 
 /** A state this worker owns, found from `parent` (a global id): store it if new (or, probing, note that it is new). */

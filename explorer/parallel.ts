@@ -29,6 +29,7 @@ import {
   type WorkerFailure,
   type WorkerInit,
   ctrlTransitions,
+  violationsStop,
   Partition,
 } from './parallel-protocol.ts';
 import { type ParentLinks, pathThrough } from './path.ts';
@@ -133,7 +134,6 @@ export async function parallelBfs<A>(
   const rings = [...Array(N * N).keys()].map((i) => (Math.floor(i / N) === i % N ? null : Ring.allocate(ringEntries, W + 2)));
   const pool = new Pool(N);
   const stores = new Stores(N);
-  const hasher = new StateTable(W, 16);
   const partition = new Partition(W, N, model.partitionMask);
 
   const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
@@ -142,7 +142,7 @@ export async function parallelBfs<A>(
   model.initial(init);
   if (canon) canon(init);
   // The initial state is the first state its owner stores: global id 0 * N + owner.
-  const root = partition.owner(init, hasher.hash(init));
+  const root = partition.owner(init);
   Atomics.store(ctrl, CTRL_SIZE, 1);
   invariants.forEach((inv, k) => {
     if (inv.holds(init)) pending |= 1 << k;
@@ -159,7 +159,8 @@ export async function parallelBfs<A>(
   let truncated = false;
   let peakBytes = 0;
   const allMask = (1 << invariants.length) - 1;
-  const allViolated = () => invariants.length > 0 && (pending & allMask) === 0;
+  const violationOptions = { stopWhenAllViolated, stopAtFirstViolation: !!options.stopAtFirstViolation };
+  const violationsEnd = () => violationsStop(allMask & ~pending, invariants.length, violationOptions);
 
   let progressTimer: ReturnType<typeof setInterval> | undefined;
   let queued = 1;
@@ -176,7 +177,7 @@ export async function parallelBfs<A>(
   try {
     await pool.all((id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init] }) satisfies WorkerInit);
     for (;;) {
-      if ((stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)) {
+      if (violationsEnd()) {
         stopReason = 'all-violated';
         break;
       }
@@ -190,8 +191,7 @@ export async function parallelBfs<A>(
           pending,
           maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
           deadline,
-          stopWhenAllViolated,
-          stopAtFirstViolation: !!options.stopAtFirstViolation,
+          ...violationOptions,
         }),
       );
       let added = 0;
@@ -213,12 +213,7 @@ export async function parallelBfs<A>(
       peakBytes = Math.max(peakBytes, bytes);
       if (mode === 'probe') break;
       if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
-        stopReason =
-          (stopWhenAllViolated && allViolated()) || (options.stopAtFirstViolation && pending !== allMask)
-            ? 'all-violated'
-            : Date.now() > deadline
-              ? 'timeout'
-              : 'max-states';
+        stopReason = violationsEnd() ? 'all-violated' : Date.now() > deadline ? 'timeout' : 'max-states';
         break;
       }
       if (added === 0) break;
@@ -247,7 +242,7 @@ export async function parallelBfs<A>(
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);
-      return tables[partition.owner(c, hasher.hash(c))]!.has(c);
+      return tables[partition.owner(c)]!.has(c);
     },
   };
 }
