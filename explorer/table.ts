@@ -1,5 +1,5 @@
 /**
- * The visited set of the sequential search: one open-addressing hash table
+ * The visited set of a search (and of each parallel worker): one open-addressing hash table
  * (linear probing, load at most 0.75) whose slots hold the full packed state,
  * W words per slot, and nothing else. Which state was found from which is the
  * business of the store (explorer/store.ts), which keeps states in discovery
@@ -26,7 +26,7 @@
 const MAX_LOAD = 0.75;
 const RECENT_BITS = 16;
 
-/** The per-width code of a table. `add` and `find` see the table's fields; the state is a[off..off+W), with hash h. */
+/** The per-width code of a table. `add`, `addDirect`, `recent` and `has` see the table's fields; the state is a[off..off+W), with hash h. */
 interface TableCode {
   /** hashWords(a, off, W) of explorer/hash.ts, unrolled. */
   hash(a: Uint32Array, off: number): number;
@@ -79,26 +79,18 @@ export function compileTable(W: number): TableCode {
   const fn = (args: string, body: string): never =>
     // eslint-disable-next-line @typescript-eslint/no-implied-eval
     new Function(...args.split(','), body) as never;
+  // The recent-states cache: `onHit` if it holds the state, else it does from now on.
+  const recentCheck = (onHit: string): string => `
+      const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
+      if (${equalAt('rc', 'r')}) ${onHit}
+      ${store('rc', 'r')}`;
+  const insert = probe('return false;', `${store('keys', 'b')} t.size++; return true;`);
   const code: TableCode = {
     hash: fn('a,off', `${idx.map((i) => `const a${i} = a[off + ${i}];`).join(' ')}\n${hashSource(W, 'a')}\nreturn h >>> 0;`),
-    add: fn(
-      't,a,off,h',
-      `${load}
-      const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
-      if (${equalAt('rc', 'r')}) return false;
-      ${store('rc', 'r')}
-      ${probe('return false;', `${store('keys', 'b')} t.size++; return true;`)}`,
-    ),
-    addDirect: fn('t,a,off,h', `${load}\n${probe('return false;', `${store('keys', 'b')} t.size++; return true;`)}`),
+    add: fn('t,a,off,h', `${load}\n${recentCheck('return false;')}\n${insert}`),
+    addDirect: fn('t,a,off,h', `${load}\n${insert}`),
     has: fn('t,a,off,h', `${load}\n${probe('return true;', 'return false;')}`),
-    recent: fn(
-      't,a,off,h',
-      `${load}
-      const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
-      if (${equalAt('rc', 'r')}) return true;
-      ${store('rc', 'r')}
-      return false;`,
-    ),
+    recent: fn('t,a,off,h', `${load}\n${recentCheck('return true;')}\nreturn false;`),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(W, code);
