@@ -47,6 +47,15 @@ class Emitter {
     this.emit(`${this.all.map((k) => `const s${k} = src[${k}];`).join(' ')}`);
     this.emit(`let ${this.all.map((k) => `d${k} = 0`).join(', ')};`);
   }
+  /** For code that rewrites the state in `param` in place: its words as s*, copied into d*. */
+  inPlacePrologue(param: string): void {
+    this.emit(`${this.all.map((k) => `const s${k} = ${param}[${k}];`).join(' ')}`);
+    this.emit(`let ${this.all.map((k) => `d${k} = s${k}`).join(', ')};`);
+  }
+  /** The end of in-place code: the d* words back into `param`. */
+  inPlaceEpilogue(param: string): void {
+    this.emit(this.all.map((k) => `${param}[${k}] = d${k};`).join(' '));
+  }
   begin(): string {
     return this.all.map((k) => `d${k} = s${k};`).join(' ');
   }
@@ -295,9 +304,7 @@ export function compileCanonicalizer(st: SetwayState): ((s: Uint32Array) => void
   const keyBits = bits(V) + perP * slotFields.reduce((n, f) => n + Math.max(1, L.info(f[0]!).bits), 0);
   if (keyBits > 52) return undefined;
   const e = new Emitter(st);
-  const all = e.all;
-  e.emit(`${all.map((k) => `const s${k} = s[${k}];`).join(' ')}`);
-  e.emit(`let ${all.map((k) => `d${k} = s${k}`).join(', ')};`);
+  e.inPlacePrologue('s');
   for (let v = 0; v < V; v++) e.emit(`const c${v} = ${e.get('s', st.pcpuF[v]!)};`);
   for (let p = 0; p < P; p++) {
     let key = [...Array(V).keys()].map((v) => `c${v} === ${p} ? ${v} : `).join('') + String(V);
@@ -338,7 +345,7 @@ export function compileCanonicalizer(st: SetwayState): ((s: Uint32Array) => void
   }
   e.emit('default: return;');
   e.emit('}');
-  e.emit(all.map((k) => `s[${k}] = d${k};`).join(' '));
+  e.inPlaceEpilogue('s');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('s', e.lines.join('\n')) as (s: Uint32Array) => void;
 }
@@ -355,8 +362,7 @@ export function compileFlushVM(st: SetwayState): (s: Uint32Array) => void {
   const { S, W, A } = st;
   const e = new Emitter(st);
   const { clearSlot } = cacheCode(st, e);
-  e.emit(`${e.all.map((k) => `const s${k} = src[${k}];`).join(' ')}`);
-  e.emit(`let ${e.all.map((k) => `d${k} = s${k}`).join(', ')};`);
+  e.inPlacePrologue('src');
   decodeCaches(st, e);
   if (st.sysCache) {
     for (let a = 0; a < A; a++) {
@@ -374,7 +380,7 @@ export function compileFlushVM(st: SetwayState): (s: Uint32Array) => void {
     }
     if (cases.length > 0) e.emit(`switch (t${k}) { ${cases.join(' ')} }`);
   }
-  e.emit(e.all.map((k) => `src[${k}] = d${k};`).join(' '));
+  e.inPlaceEpilogue('src');
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
   return new Function('src', e.lines.join('\n')) as (s: Uint32Array) => void;
 }
