@@ -123,7 +123,7 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
   let nextProgress = t0 + interval;
 
   const W = model.words;
-  const table = new StateTable(W);
+  const table = new StateTable(W, model.partitionMask);
   const store = new StateStore(W);
   const cur = new Uint32Array(W);
   const nxt = new Uint32Array(W);
@@ -156,10 +156,6 @@ export function bfs<A>(model: Model<A>, options: BfsOptions = {}): BfsResult {
     if (stop) return;
     transitions++;
     if (canon) canon(nxt);
-    if (table.full) {
-      if (table.has(nxt)) return;
-      table.grow();
-    }
     if (table.size >= maxStates && !table.has(nxt)) {
       stopReason = 'max-states';
       stop = true;

@@ -1,6 +1,6 @@
 /** Messages and shared control words between the parallel BFS coordinator and its workers. */
 import type { StoreBuffers } from './store.ts';
-import { compileTable } from './table.ts';
+import { type TableStates, compileTable } from './table.ts';
 
 /**
  * Shared control words (an Int32Array over its own SharedArrayBuffer). Words
@@ -117,11 +117,8 @@ export interface FinishOrder {
   readonly type: 'finish';
 }
 
-export interface TableSnapshot {
+export interface TableSnapshot extends TableStates {
   readonly type: 'table';
-  readonly keys: Uint32Array;
-  readonly zero: boolean;
-  readonly size: number;
 }
 
 export interface WorkerFailure {

@@ -98,7 +98,6 @@ function own(a: Uint32Array, off: number, h: number, parent: number): void {
     }
     return;
   }
-  if (table.full) table.grow();
   if (limited && Atomics.load(ctrl, CTRL_SIZE) + unsized >= order.maxStates && !table.has(a, off)) {
     flushSize();
     stop();
@@ -221,7 +220,7 @@ async function init(msg: WorkerInit): Promise<void> {
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
   tmp = new Uint32Array(W);
-  table = new StateTable(W);
+  table = new StateTable(W, model.partitionMask);
   store = new StateStore(W, true);
   out = [...Array(N).keys()].map((o) => (o === me ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));
   inbox = [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
@@ -245,8 +244,8 @@ port.on('message', (msg: WorkerInit | LevelOrder | FinishOrder) => {
   }
   try {
     if (msg.type === 'finish') {
-      const snap = table.snapshot();
-      port.postMessage({ type: 'table', ...snap } satisfies TableSnapshot, [snap.keys.buffer as ArrayBuffer]);
+      const { transfer, ...snap } = table.snapshot();
+      port.postMessage({ type: 'table', ...snap } satisfies TableSnapshot, transfer);
       return;
     }
     port.postMessage(runLevel(msg));

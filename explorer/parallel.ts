@@ -222,7 +222,7 @@ export async function parallelBfs<A>(
       depth++;
     }
     const snaps = await pool.all<TableSnapshot>(() => ({ type: 'finish' }));
-    for (const snap of snaps) tables.push(StateTable.from(W, snap));
+    for (const snap of snaps) tables.push(StateTable.from(W, model.partitionMask, snap));
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await pool.close();

@@ -15,24 +15,73 @@ describe('the sequential state table', () => {
     );
   });
 
-  test.each([1, 2, 3])('it holds each distinct state once, the all-zero one included, across growth (%i words)', (W) => {
-    fc.assert(
-      fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: W, maxLength: W }), { maxLength: 400 }), (states) => {
-        const t = new StateTable(W, 16);
-        const seen = new Set<string>();
-        for (const st of states) {
-          if (t.full) t.grow();
-          const key = st.join(',');
-          expect(t.add(Uint32Array.from(st))).toBe(!seen.has(key));
-          seen.add(key);
-        }
-        expect(t.size).toBe(seen.size);
-        for (const key of seen) expect(t.has(Uint32Array.from(key.split(',').map(Number)))).toBe(true);
-        expect(t.has(new Uint32Array(W).fill(6))).toBe(false);
-        expect(t.has(new Uint32Array(W))).toBe(seen.has(new Array(W).fill(0).join(',')));
-      }),
-    );
-  });
+  // No mask: one table. A mask that keeps every bit, or a few: 4,096 buckets, or only as many as the masked values.
+  const masks = (W: number): [string, number[] | undefined][] => [
+    ['no mask', undefined],
+    ['a full mask', new Array<number>(W).fill(0xffffffff)],
+    ['a two-bit mask', [3, ...new Array<number>(W - 1).fill(0)]],
+  ];
+
+  test.each([1, 2, 3].flatMap((W) => masks(W).map(([name, mask]) => [W, name, mask] as const)))(
+    'it holds each distinct state once, the all-zero one included (%i words, %s)',
+    (W, _name, mask) => {
+      fc.assert(
+        fc.property(fc.array(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: W, maxLength: W }), { maxLength: 400 }), (states) => {
+          const t = new StateTable(W, mask);
+          const seen = new Set<string>();
+          for (const st of states) {
+            const key = st.join(',');
+            expect(t.add(Uint32Array.from(st))).toBe(!seen.has(key));
+            seen.add(key);
+          }
+          expect(t.size).toBe(seen.size);
+          for (const key of seen) expect(t.has(Uint32Array.from(key.split(',').map(Number)))).toBe(true);
+          expect(t.has(new Uint32Array(W).fill(6))).toBe(false);
+          expect(t.has(new Uint32Array(W))).toBe(seen.has(new Array(W).fill(0).join(',')));
+        }),
+      );
+    },
+  );
+
+  test.each([1, 2, 3].flatMap((W) => masks(W).map(([name, mask]) => [W, name, mask] as const)))(
+    'its buckets grow, addDirect and the recent-states cache agree with add, and a snapshot answers the same (%i words, %s)',
+    (W, _name, mask) => {
+      const t = new StateTable(W, mask);
+      const n = 60_000;
+      const s = new Uint32Array(W);
+      const fill = (i: number): void => {
+        for (let k = 0; k < W; k++) s[k] = Math.imul(i + 1, 0x9e3779b1 + k) >>> (k === 0 ? 0 : 7);
+      };
+      let wrong = 0;
+      for (let i = 0; i < n; i++) {
+        fill(i);
+        if (!(i % 2 === 0 ? t.add(s) : t.addDirect(s, 0, t.hash(s)))) wrong++;
+      }
+      for (let i = 0; i < n; i++) {
+        fill(i);
+        const h = t.hash(s);
+        // The first time a state is asked, the cache may miss; a second time right after, it must hit.
+        t.seenRecently(s, 0, h);
+        if (!t.seenRecently(s, 0, h) || t.add(s) || t.addDirect(s, 0, h) || !t.has(s)) wrong++;
+      }
+      expect(wrong).toBe(0);
+      expect(t.size).toBe(n);
+      // Bytes: the load stays at most 0.75 in every bucket, and above 0.375 overall for this many states.
+      const slotBytes = t.bytes - t.recent.byteLength;
+      expect(slotBytes).toBeGreaterThanOrEqual((n / 0.75) * W * 4);
+      if (!mask || mask[0] !== 3) expect(slotBytes).toBeLessThanOrEqual((n / 0.375) * W * 4 * 1.2);
+      const { transfer, ...snap } = t.snapshot();
+      expect(new Set(transfer).size).toBe(transfer.length);
+      const copy = StateTable.from(W, mask, snap);
+      let missing = 0;
+      for (let i = 0; i < n; i++) {
+        fill(i);
+        if (!copy.has(s)) missing++;
+      }
+      fill(n);
+      expect([missing, copy.has(s), copy.size]).toEqual([0, false, n]);
+    },
+  );
 });
 
 describe('the state store', () => {
