@@ -36,7 +36,7 @@ import {
 } from './parallel-protocol.ts';
 import { Ring } from './ring.ts';
 import { ROOT, StateStore } from './store.ts';
-import { StateTable } from './table.ts';
+import { ROUTE_SLOW, ROUTE_STORED, StateTable } from './table.ts';
 
 const port = parentPort!;
 
@@ -72,6 +72,8 @@ let violations: number[] = [];
 let truncated = false;
 let limited = false;
 let stopped = false;
+/** Whether `visit` may take the table's route (expanding, no state limit). */
+let fast = false;
 
 function flushSize(): void {
   if (unsized === 0) return;
@@ -103,7 +105,11 @@ function own(a: Uint32Array, off: number, h: number, parent: number): void {
     stop();
     return;
   }
-  if (!table.addDirect(a, off, h)) return;
+  if (table.addDirect(a, off, h)) stored(a, off, parent);
+}
+
+/** Store a state this worker has just added to its table, and check it. */
+function stored(a: Uint32Array, off: number, parent: number): void {
   const index = store.push(a, off, parent);
   const g = globalId(index, me, N);
   if (g > 0x7fffffff) throw new Error('the parallel search stores at most 2^31 states');
@@ -153,6 +159,13 @@ function visit(_i: number): void {
   if (stopped) return;
   if (expanding) transitions++;
   if (canon) canon(nxt);
+  if (fast) {
+    // Expanding with no state limit: the table's one-call route (the all-zero state goes the long way).
+    const r = table.route(nxt, 0, me, N);
+    if (r >= 0) send(r, table.lastHash[0]!);
+    else if (r === ROUTE_STORED) stored(nxt, 0, current);
+    if (r !== ROUTE_SLOW) return;
+  }
   const h = table.hash(nxt);
   if (table.seenRecently(nxt, 0, h)) return;
   const o = partition.owner(nxt, h);
@@ -170,6 +183,7 @@ function runLevel(o: LevelOrder): LevelDone {
   stopped = Atomics.load(ctrl, CTRL_STOP) !== 0;
   pending = o.pending;
   limited = o.maxStates < Number.MAX_SAFE_INTEGER;
+  fast = expanding && !limited;
   const end = store.length;
   let sinceClock = 0;
   for (let q = levelStart; q < end && !stopped; q++) {

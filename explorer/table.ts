@@ -50,9 +50,18 @@ interface TableCode {
   recent(t: StateTable, a: Uint32Array, off: number, h: number): boolean;
   /** StateTable.has, the zero test and the hash included. */
   has(t: StateTable, a: Uint32Array, off: number): boolean;
+  /** StateTable.route. */
+  route(t: StateTable, a: Uint32Array, off: number, me: number, N: number): number;
   /** Whether a[off..off+W) is all zero. */
   zero(a: Uint32Array, off: number): boolean;
 }
+
+/** `route`: the state was in the recent-states cache or the table. */
+export const ROUTE_SEEN = -1;
+/** `route`: the state was new, and is now in the table. */
+export const ROUTE_STORED = -2;
+/** `route`: the all-zero state, which the caller must handle the slow way (`hash`, `seenRecently`, `addDirect`). */
+export const ROUTE_SLOW = -3;
 
 const compiled = new Map<string, TableCode>();
 
@@ -87,9 +96,11 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
   const emptyAt = (arr: string, base: string): string => `(${idx.map((i) => `${arr}[${base} + ${i}]`).join(' | ')}) === 0`;
   const allZero = `(${idx.map((i) => `s${i}`).join(' | ')}) === 0`;
   const store = (arr: string, base: string): string => idx.map((i) => `${arr}[${base} + ${i}] = s${i};`).join(' ');
-  // The bucket of the state: the low bits of the hash of its masked words.
-  const bucket = mask ? `${hashSource(W, 's', 'g', mask)}\nconst bk = g & ${(1 << BUCKET_BITS) - 1};` : 'const bk = 0;';
-  const probe = (onFound: string, onEmpty: string): string => `
+  // The hash of the masked words, g (the whole hash h without a mask); the bucket is its low bits.
+  const maskedHash = mask ? hashSource(W, 's', 'g', mask) : 'const g = h;';
+  const bucket = mask ? `const bk = g & ${(1 << BUCKET_BITS) - 1};` : 'const bk = 0;';
+  const probe = (onFound: string, onEmpty: string, haveG = false): string => `
+    ${mask && !haveG ? maskedHash : ''}
     ${bucket}
     const keys = t.buckets[bk], mask = t.masks[bk];
     let slot = h & mask;
@@ -108,13 +119,25 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
       if (${equalAt('rc', 'r')}) ${onHit}
       ${store('rc', 'r')}`;
   // A bucket grows once it holds more than its limit (a placeholder, limit 0, at its first state).
-  const insert = probe('return false;', `${store('keys', 'b')} t.size++; if (++t.counts[bk] > t.limits[bk]) t.growBucket(bk); return true;`);
+  const stored = `${store('keys', 'b')} t.size++; if (++t.counts[bk] > t.limits[bk]) t.growBucket(bk);`;
+  const insert = probe('return false;', `${stored} return true;`);
   const code: TableCode = {
     hash: fn('a,off', `${idx.map((i) => `const a${i} = a[off + ${i}];`).join(' ')}\n${hashSource(W, 'a')}\nreturn h >>> 0;`),
     add: fn('t,a,off', `${load}\nif (${allZero}) return t.addZero();\n${hashSource(W, 's')}\n${recentCheck('return false;')}\n${insert}`),
     addDirect: fn('t,a,off,h', `${load}\n${insert}`),
     has: fn('t,a,off', `${load}\nif (${allZero}) return t.zeroHeld;\n${hashSource(W, 's')}\n${probe('return true;', 'return false;')}`),
     recent: fn('t,a,off,h', `${load}\n${recentCheck('return true;')}\nreturn false;`),
+    route: fn(
+      't,a,off,me,N',
+      `${load}
+      if (${allZero}) return ${ROUTE_SLOW};
+      ${hashSource(W, 's')}
+      t.lastHash[0] = h;
+      ${recentCheck(`return ${ROUTE_SEEN};`)}
+      ${maskedHash}
+      if (N > 1) { const o = ((g >>> 16) * N) >>> 16; if (o !== me) return o; }
+      ${probe(`return ${ROUTE_SEEN};`, `${stored} return ${ROUTE_STORED};`, true)}`,
+    ),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(id, code);
@@ -139,6 +162,8 @@ export class StateTable {
   readonly limits: Int32Array;
   /** The recent-states cache: 2^16 entries of W words, all zero when empty. */
   readonly recent: Uint32Array;
+  /** The hash `route` computed (an array: a field would box hashes beyond 2^30). */
+  readonly lastHash = new Uint32Array(1);
   size = 0;
   /** Whether the all-zero state is in the set (read by the generated code). */
   zeroHeld = false;
@@ -205,6 +230,19 @@ export class StateTable {
   seenRecently(a: Uint32Array, off: number, h: number): boolean {
     const code = this.code;
     return !code.zero(a, off) && code.recent(this, a, off, h);
+  }
+
+  /**
+   * The whole of a parallel worker's lookup in one generated function (about
+   * 10 % of a worker's time, as `add` is for one thread): the recent-states
+   * cache, as `seenRecently`; then the owner among N workers, as
+   * `ownerOf` (parallel-protocol.ts) computes it; then, if the owner is `me`,
+   * `addDirect`. Returns ROUTE_SEEN, ROUTE_STORED, the owner to send the
+   * state to (its hash is then in `lastHash[0]`), or ROUTE_SLOW for the
+   * all-zero state.
+   */
+  route(a: Uint32Array, off: number, me: number, N: number): number {
+    return this.code.route(this, a, off, me, N);
   }
 
   /** The hash of the state a[off..off+W), as the table computes it. */

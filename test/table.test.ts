@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { hashWords } from '../explorer/hash.ts';
 import { ROOT, StateStore } from '../explorer/store.ts';
-import { StateTable, compileTable } from '../explorer/table.ts';
+import { Partition } from '../explorer/parallel-protocol.ts';
+import { ROUTE_SEEN, ROUTE_SLOW, ROUTE_STORED, StateTable, compileTable } from '../explorer/table.ts';
 
 describe('the sequential state table', () => {
   test.each([1, 2, 3, 5])('its generated hash is hashWords, for %i words', (W) => {
@@ -80,6 +81,40 @@ describe('the sequential state table', () => {
       }
       fill(n);
       expect([missing, copy.has(s), copy.size]).toEqual([0, false, n]);
+    },
+  );
+  test.each([1, 2, 3].flatMap((W) => masks(W).flatMap(([name, mask]) => [1, 2, 3].map((N) => [W, name, N, mask] as const))))(
+    "route sends a state to the owner the partition names, and stores the worker's own once (%i words, %s, %i workers)",
+    (W, _name, N, mask) => {
+      const partition = new Partition(W, N, mask);
+      fc.assert(
+        fc.property(fc.array(fc.array(fc.nat({ max: 0xffffffff }), { minLength: W, maxLength: W }), { maxLength: 300 }), fc.nat({ max: N - 1 }), (states, me) => {
+          const t = new StateTable(W, mask);
+          const mine = new Set<string>();
+          const sent = new Set<string>();
+          for (const st of states) {
+            const a = Uint32Array.from(st);
+            const key = st.join(',');
+            const r = t.route(a, 0, me, N);
+            if (key === new Array(W).fill(0).join(',')) {
+              expect(r).toBe(ROUTE_SLOW);
+              continue;
+            }
+            const owner = partition.owner(a);
+            if (owner !== me) {
+              // Sent (or, met before, possibly still in the recent-states cache); asked again right after, the cache has it.
+              if (!(sent.has(key) && r === ROUTE_SEEN)) expect([r, t.lastHash[0]]).toEqual([owner, t.hash(a)]);
+              sent.add(key);
+              expect(t.route(a, 0, me, N)).toBe(ROUTE_SEEN);
+            } else {
+              expect(r).toBe(mine.has(key) ? ROUTE_SEEN : ROUTE_STORED);
+              mine.add(key);
+              expect(t.has(a)).toBe(true);
+            }
+          }
+          expect(t.size).toBe(mine.size);
+        }),
+      );
     },
   );
 });
