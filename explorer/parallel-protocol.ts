@@ -24,34 +24,25 @@ export const SIZE_BATCH = 256;
 
 /**
  * Which worker owns (stores) a state: the top 16 bits of its hash, scaled
- * (the tables index by the low bits). The hash is of the whole state, or of
- * its bits under the model's partition mask (Model.partitionMask).
+ * (the tables use the low bits). The hash is of the whole state, or of its
+ * bits under the model's partition mask (Model.partitionMask). The formula
+ * is the table's (`compileTable`), which a worker's `StateTable.route` applies
+ * too.
  */
 export class Partition {
-  private readonly hash: (a: Uint32Array, off: number) => number;
-  private readonly mask: Uint32Array | undefined;
-  private readonly masked: Uint32Array;
+  private readonly ownerOf: (a: Uint32Array, off: number, N: number) => number;
 
   constructor(
-    private readonly words: number,
+    words: number,
     private readonly workers: number,
     mask: readonly number[] | undefined,
   ) {
-    this.hash = compileTable(words).hash;
-    this.mask = mask ? Uint32Array.from(mask) : undefined;
-    this.masked = new Uint32Array(words);
+    this.ownerOf = compileTable(words, mask).owner;
   }
 
-  /** The owner of state s, whose (whole-state) table hash is h. */
-  owner(s: Uint32Array, h = this.hash(s, 0)): number {
-    if (this.workers === 1) return 0;
-    const m = this.mask;
-    if (m !== undefined) {
-      const x = this.masked;
-      for (let k = 0; k < this.words; k++) x[k] = s[k]! & m[k]!;
-      h = this.hash(x, 0);
-    }
-    return ((h >>> 16) * this.workers) >>> 16;
+  /** The owner of state s. */
+  owner(s: Uint32Array): number {
+    return this.ownerOf(s, 0, this.workers);
   }
 }
 

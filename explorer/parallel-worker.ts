@@ -168,7 +168,7 @@ function visit(_i: number): void {
   }
   const h = table.hash(nxt);
   if (table.seenRecently(nxt, 0, h)) return;
-  const o = partition.owner(nxt, h);
+  const o = partition.owner(nxt);
   if (o === me) own(nxt, 0, h, current);
   else send(o, h);
 }
@@ -240,7 +240,7 @@ async function init(msg: WorkerInit): Promise<void> {
   inbox = [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
   partition = new Partition(W, N, model.partitionMask);
   const init = Uint32Array.from(msg.initial);
-  if (partition.owner(init, table.hash(init)) === me) {
+  if (partition.owner(init) === me) {
     table.addDirect(init, 0, table.hash(init));
     store.push(init, 0, ROOT);
   }

@@ -52,6 +52,8 @@ interface TableCode {
   has(t: StateTable, a: Uint32Array, off: number): boolean;
   /** StateTable.route. */
   route(t: StateTable, a: Uint32Array, off: number, me: number, N: number): number;
+  /** Which of N workers owns the state a[off..off+W) (`Partition.owner`). */
+  owner(a: Uint32Array, off: number, N: number): number;
   /** Whether a[off..off+W) is all zero. */
   zero(a: Uint32Array, off: number): boolean;
 }
@@ -99,6 +101,8 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
   // The hash of the masked words, g (the whole hash h without a mask); the bucket is its low bits.
   const maskedHash = mask ? hashSource(W, 's', 'g', mask) : 'const g = h;';
   const bucket = mask ? `const bk = g & ${(1 << BUCKET_BITS) - 1};` : 'const bk = 0;';
+  // The owner among N workers: the high bits of g, scaled (the buckets use its low bits, the probe h's).
+  const ownerOf = '((g >>> 16) * N) >>> 16';
   const probe = (onFound: string, onEmpty: string, haveG = false): string => `
     ${mask && !haveG ? maskedHash : ''}
     ${bucket}
@@ -135,9 +139,10 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
       t.lastHash[0] = h;
       ${recentCheck(`return ${ROUTE_SEEN};`)}
       ${maskedHash}
-      if (N > 1) { const o = ((g >>> 16) * N) >>> 16; if (o !== me) return o; }
+      if (N > 1) { const o = ${ownerOf}; if (o !== me) return o; }
       ${probe(`return ${ROUTE_SEEN};`, `${stored} return ${ROUTE_STORED};`, true)}`,
     ),
+    owner: fn('a,off,N', `${load}\n${mask ? '' : hashSource(W, 's')}\n${maskedHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(id, code);
@@ -233,10 +238,10 @@ export class StateTable {
   }
 
   /**
-   * The whole of a parallel worker's lookup in one generated function (about
-   * 10 % of a worker's time, as `add` is for one thread): the recent-states
+   * The whole of a parallel worker's lookup in one generated function (as
+   * `add` is for one thread): the recent-states
    * cache, as `seenRecently`; then the owner among N workers, as
-   * `ownerOf` (parallel-protocol.ts) computes it; then, if the owner is `me`,
+   * `Partition.owner` (parallel-protocol.ts) names it; then, if the owner is `me`,
    * `addDirect`. Returns ROUTE_SEEN, ROUTE_STORED, the owner to send the
    * state to (its hash is then in `lastHash[0]`), or ROUTE_SLOW for the
    * all-zero state.
