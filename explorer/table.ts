@@ -38,7 +38,7 @@ const BUCKET_BITS = 12;
 /** The capacity, in slots, a bucket gets when its first state arrives. */
 const FIRST_CAPACITY = 16;
 
-/** The per-width code of a table. `add`, `addDirect`, `recent` and `has` see the table's fields; the state is a[off..off+W), with hash h. */
+/** The code of a table, per width and mask. The functions taking `t` see the table's fields; the state is a[off..off+W), and h, where given, is its `hash`. */
 interface TableCode {
   /** hashWords(a, off, W) of explorer/hash.ts, unrolled. */
   hash(a: Uint32Array, off: number): number;
