@@ -59,6 +59,16 @@ export interface Model<A = unknown> {
    * state); without one, whole states are hashed.
    */
   readonly partitionMask?: readonly number[];
+  /**
+   * Optional, for the parallel search: the bits that decide which worker owns
+   * a state, when fewer than `partitionMask`'s serve that better (the
+   * visited set's buckets still use `partitionMask`). Bits that actions on
+   * either side of a diamond change (a vCPU's program counter) split the
+   * diamond between two workers, and the duplicate then costs a send and a
+   * lookup instead of a hit in one worker's recent-states cache. Any mask is
+   * sound; it defaults to `partitionMask`.
+   */
+  readonly ownerMask?: readonly number[];
   /** The structured action `i` (a discriminated union of the model). */
   action(i: number): A;
   /** Inverse of `action`: the index of a structurally equal action, or -1. */

@@ -36,8 +36,9 @@ export class Partition {
     words: number,
     private readonly workers: number,
     mask: readonly number[] | undefined,
+    ownerMask?: readonly number[],
   ) {
-    this.ownerOf = compileTable(words, mask).owner;
+    this.ownerOf = compileTable(words, mask, ownerMask).owner;
   }
 
   /** The owner of state s. */

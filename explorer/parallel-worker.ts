@@ -234,11 +234,11 @@ async function init(msg: WorkerInit): Promise<void> {
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
   tmp = new Uint32Array(W);
-  table = new StateTable(W, model.partitionMask);
+  table = new StateTable(W, model.partitionMask, model.ownerMask);
   store = new StateStore(W, true);
   out = [...Array(N).keys()].map((o) => (o === me ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));
   inbox = [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
-  partition = new Partition(W, N, model.partitionMask);
+  partition = new Partition(W, N, model.partitionMask, model.ownerMask);
   const init = Uint32Array.from(msg.initial);
   if (partition.owner(init) === me) {
     table.addDirect(init, 0, table.hash(init));

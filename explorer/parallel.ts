@@ -134,7 +134,7 @@ export async function parallelBfs<A>(
   const rings = [...Array(N * N).keys()].map((i) => (Math.floor(i / N) === i % N ? null : Ring.allocate(ringEntries, W + 2)));
   const pool = new Pool(N);
   const stores = new Stores(N);
-  const partition = new Partition(W, N, model.partitionMask);
+  const partition = new Partition(W, N, model.partitionMask, model.ownerMask);
 
   const outcomes: MutableOutcome[] = invariants.map((inv) => ({ name: inv.name, status: 'unknown' }));
   let pending = 0;

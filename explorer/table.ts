@@ -87,9 +87,9 @@ function hashSource(W: number, v: string, out = 'h', mask?: readonly number[]): 
   return lines.join('\n');
 }
 
-/** The code of a table of W words per state, with buckets by `mask` if given. */
-export function compileTable(W: number, mask?: readonly number[]): TableCode {
-  const id = `${W}:${mask ? mask.join(',') : ''}`;
+/** The code of a table of W words per state, with buckets by `mask` if given, and the owner among workers by `ownerMask` (by `mask` without it). */
+export function compileTable(W: number, mask?: readonly number[], ownerMask?: readonly number[]): TableCode {
+  const id = `${W}:${mask ? mask.join(',') : ''}:${ownerMask ? ownerMask.join(',') : ''}`;
   const have = compiled.get(id);
   if (have) return have;
   const idx = [...Array(W).keys()];
@@ -101,8 +101,10 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
   // The hash of the masked words, g (the whole hash h without a mask); the bucket is its low bits.
   const maskedHash = mask ? hashSource(W, 's', 'g', mask) : 'const g = h;';
   const bucket = mask ? `const bk = g & ${(1 << BUCKET_BITS) - 1};` : 'const bk = 0;';
-  // The owner among N workers: the high bits of g, scaled (the buckets use its low bits, the probe h's).
-  const ownerOf = '((g >>> 16) * N) >>> 16';
+  // The owner among N workers: the high bits of the hash go of the owner's masked words (g without an
+  // owner mask), scaled (the buckets use g's low bits, the probe h's).
+  const ownerHash = ownerMask ? hashSource(W, 's', 'go', ownerMask) : 'const go = g;';
+  const ownerOf = '((go >>> 16) * N) >>> 16';
   const probe = (onFound: string, onEmpty: string, haveG = false): string => `
     ${mask && !haveG ? maskedHash : ''}
     ${bucket}
@@ -139,10 +141,10 @@ export function compileTable(W: number, mask?: readonly number[]): TableCode {
       t.lastHash[0] = h;
       ${recentCheck(`return ${ROUTE_SEEN};`)}
       ${maskedHash}
-      if (N > 1) { const o = ${ownerOf}; if (o !== me) return o; }
+      if (N > 1) { ${ownerHash} const o = ${ownerOf}; if (o !== me) return o; }
       ${probe(`return ${ROUTE_SEEN};`, `${stored} return ${ROUTE_STORED};`, true)}`,
     ),
-    owner: fn('a,off,N', `${load}\n${mask ? '' : hashSource(W, 's')}\n${maskedHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
+    owner: fn('a,off,N', `${load}\n${mask ? '' : hashSource(W, 's')}\n${maskedHash}\n${ownerHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(id, code);
@@ -180,11 +182,11 @@ export class StateTable {
    */
   private readonly empty: Uint32Array;
 
-  /** A set of states of `words` words; with `localityMask` (one mask per word), in buckets by the masked bits. */
-  constructor(words: number, localityMask?: readonly number[]) {
+  /** A set of states of `words` words; with `localityMask` (one mask per word), in buckets by the masked bits; `route` names owners by `ownerMask` (by default, `localityMask`). */
+  constructor(words: number, localityMask?: readonly number[], ownerMask?: readonly number[]) {
     if (localityMask && localityMask.length !== words) throw new Error(`a locality mask of ${localityMask.length} words for states of ${words}`);
     this.words = words;
-    this.code = compileTable(words, localityMask);
+    this.code = compileTable(words, localityMask, ownerMask);
     const n = localityMask ? 1 << BUCKET_BITS : 1;
     this.empty = new Uint32Array(words);
     this.buckets = new Array<Uint32Array>(n).fill(this.empty);

@@ -83,13 +83,24 @@ describe('the sequential state table', () => {
       expect([missing, copy.has(s), copy.size]).toEqual([0, false, n]);
     },
   );
-  test.each([1, 2, 3].flatMap((W) => masks(W).flatMap(([name, mask]) => [1, 2, 3].map((N) => [W, name, N, mask] as const))))(
-    "route sends a state to the owner the partition names, and stores the worker's own once (%i words, %s, %i workers)",
-    (W, _name, N, mask) => {
-      const partition = new Partition(W, N, mask);
+  // Owner masks: none (the locality mask decides), or the low half of every word.
+  const ownerMasks = (W: number): [string, number[] | undefined][] => [
+    ['no owner mask', undefined],
+    ['owner mask', new Array<number>(W).fill(0xffff)],
+  ];
+  test.each(
+    [1, 2, 3].flatMap((W) =>
+      masks(W).flatMap(([name, mask]) =>
+        ownerMasks(W).flatMap(([oname, ownerMask]) => [1, 2, 3].map((N) => [W, name, oname, N, mask, ownerMask] as const)),
+      ),
+    ),
+  )(
+    "route sends a state to the owner the partition names, and stores the worker's own once (%i words, %s, %s, %i workers)",
+    (W, _name, _oname, N, mask, ownerMask) => {
+      const partition = new Partition(W, N, mask, ownerMask);
       fc.assert(
         fc.property(fc.array(fc.array(fc.nat({ max: 0xffffffff }), { minLength: W, maxLength: W }), { maxLength: 300 }), fc.nat({ max: N - 1 }), (states, me) => {
-          const t = new StateTable(W, mask);
+          const t = new StateTable(W, mask, ownerMask);
           const mine = new Set<string>();
           const sent = new Set<string>();
           for (const st of states) {
@@ -100,8 +111,9 @@ describe('the sequential state table', () => {
               expect(r).toBe(ROUTE_SLOW);
               continue;
             }
-            // The owner, from the reference hash of the masked words: the partition and route must both name it.
-            const masked = a.map((w, k) => (mask ? w & mask[k]! : w));
+            // The owner, from the reference hash of the owner's masked words: the partition and route must both name it.
+            const by = ownerMask ?? mask;
+            const masked = a.map((w, k) => (by ? w & by[k]! : w));
             const owner = N > 1 ? ((hashWords(masked, 0, W) >>> 16) * N) >>> 16 : 0;
             expect(partition.owner(a)).toBe(owner);
             if (owner !== me) {

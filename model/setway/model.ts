@@ -53,7 +53,9 @@ export class SetwayModel extends ActionModel<SetwayAction> {
     this.defineActions(universe(this.st), (a) => this.compile(a));
     this.generator = new SuccessorGenerator(this.st, this.guest, this.sched, this.actions, policy.onMigrate !== undefined);
     this.symmetry = new PcpuSymmetry(this.st);
-    this.partitionMask = partitionMask(this.st);
+    this.partitionMask = maskOut(this.st, memoryFields(this.st));
+    const owner = maskOut(this.st, [...memoryFields(this.st), ...this.st.ramF, ...this.st.pcF]);
+    this.ownerMask = owner.some((w) => w !== 0) ? owner : undefined;
   }
 
   /**
@@ -64,6 +66,18 @@ export class SetwayModel extends ActionModel<SetwayAction> {
    * private caches sent 17 %.
    */
   readonly partitionMask: readonly number[];
+
+  /**
+   * The partition mask without RAM and the program counters: a guest
+   * instruction moves its vCPU's program counter, so with them in, the two
+   * orders of a guest step and a cache move end in different workers. On
+   * ref-e native (to depth 16, 2 workers) this sends 8.3 % of the successors
+   * to the other worker instead of 13.2 %, raises the recent-cache hits from
+   * 38 % to 43 % of the successors, and keeps the states split 50/50; 8 %
+   * less time to depth 14 (mean of 4 alternating pairs). None when nothing
+   * would be left.
+   */
+  readonly ownerMask: readonly number[] | undefined;
 
   canonicalize(s: Uint32Array): void {
     this.symmetry.canonicalize(s);
@@ -186,10 +200,15 @@ function universe(st: SetwayState): SetwayAction[] {
   return out;
 }
 
-function partitionMask(st: SetwayState): number[] {
+/** The caches' fields (system cache and private caches), which the hardware actions change. */
+function memoryFields(st: SetwayState): number[] {
+  return [st.sysKindF, st.sysValF, st.tagF, st.dirtyF, st.valF].flat();
+}
+
+/** Every bit of a state but those of `fields`. */
+function maskOut(st: SetwayState, fields: readonly number[]): number[] {
   const mask = new Array<number>(st.words).fill(0xffffffff);
-  const memory = [st.sysKindF, st.sysValF, st.tagF, st.dirtyF, st.valF].flat();
-  for (const f of memory) {
+  for (const f of fields) {
     const { word, shift, bits } = st.layout.info(f);
     if (bits === 0) continue;
     mask[word] = (mask[word]! & ~((bits === 32 ? 0xffffffff : 2 ** bits - 1) * 2 ** shift)) >>> 0;
