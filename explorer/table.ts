@@ -183,7 +183,7 @@ export class StateTable {
   private readonly empty: Uint32Array;
 
   /** A set of states of `words` words; with `localityMask` (one mask per word), in buckets by the masked bits; `route` names owners by `ownerMask` (by default, `localityMask`). */
-  constructor(words: number, localityMask?: readonly number[], ownerMask?: readonly number[]) {
+  constructor(words: number, localityMask?: readonly number[], ownerMask?: readonly number[], lookupsOnly = false) {
     if (localityMask && localityMask.length !== words) throw new Error(`a locality mask of ${localityMask.length} words for states of ${words}`);
     this.words = words;
     this.code = compileTable(words, localityMask, ownerMask);
@@ -193,7 +193,8 @@ export class StateTable {
     this.masks = new Int32Array(n);
     this.counts = new Int32Array(n);
     this.limits = new Int32Array(n);
-    this.recent = new Uint32Array((1 << RECENT_BITS) * words);
+    // A table for lookups only (`from`) never reads or fills the recent-states cache.
+    this.recent = new Uint32Array(lookupsOnly ? 0 : (1 << RECENT_BITS) * words);
   }
 
   /** Whether the set holds the state a[off..off+W). */
@@ -263,9 +264,9 @@ export class StateTable {
     return { buckets: this.buckets, zero: this.zeroHeld, size: this.size, transfer };
   }
 
-  /** A table over a snapshot's states, made with the same mask: for lookups only. */
+  /** A table over a snapshot's states, made with the same mask: for `has` only (it has no recent-states cache). */
   static from(words: number, localityMask: readonly number[] | undefined, snap: TableStates): StateTable {
-    const t = new StateTable(words, localityMask);
+    const t = new StateTable(words, localityMask, undefined, true);
     if (snap.buckets.length !== t.buckets.length) throw new Error(`a snapshot of ${snap.buckets.length} buckets for a table of ${t.buckets.length}`);
     snap.buckets.forEach((b, k) => {
       t.buckets[k] = b;
