@@ -60,10 +60,11 @@ export class SetwayModel extends ActionModel<SetwayAction> {
 
   /**
    * Every bit but the caches' (system cache and private caches), which the
-   * hardware actions change. On ref-e trap-va (to depth 16, 2 workers) this
-   * sends 9 % of the successors to another worker and splits the states
-   * 52/48; masking RAM too sent 7 % but split them 57/43, and masking only the
-   * private caches sent 17 %.
+   * hardware actions change: the visited set's buckets. As the owner of
+   * the parallel search (before `ownerMask`), on ref-e trap-va (to depth 16,
+   * 2 workers) it sent 9 % of the successors to another worker and split
+   * the states 52/48; masking RAM too sent 7 % but split them 57/43, and
+   * masking only the private caches sent 17 %.
    */
   readonly partitionMask: readonly number[];
 
@@ -73,9 +74,10 @@ export class SetwayModel extends ActionModel<SetwayAction> {
    * orders of a guest step and a cache move end in different workers. On
    * ref-e native (to depth 16, 2 workers) this sends 8.3 % of the successors
    * to the other worker instead of 13.2 %, raises the recent-cache hits from
-   * 38 % to 43 % of the successors, and keeps the states split 50/50; 8 %
-   * less time to depth 14 (mean of 4 alternating pairs). None when nothing
-   * would be left.
+   * 38 % to 43 % of the successors, and keeps the states split 50/50; the
+   * whole count took 117.2 / 120.5 s against 133.0 / 133.6 s (alternating).
+   * No gain on trap-va, which it splits 46/54. None when nothing would be
+   * left.
    */
   readonly ownerMask: readonly number[] | undefined;
 
