@@ -25,7 +25,8 @@ export const SIZE_BATCH = 256;
 /**
  * Which worker owns (stores) a state: the top 16 bits of its hash, scaled
  * (the tables use the low bits). The hash is of the whole state, or of its
- * bits under the model's partition mask (Model.partitionMask). The formula
+ * bits under the model's owner mask (Model.ownerMask) if it has one, else
+ * under its partition mask (Model.partitionMask). The formula
  * is the table's (`compileTable`), which a worker's `StateTable.route` applies
  * too.
  */

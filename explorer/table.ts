@@ -144,7 +144,8 @@ export function compileTable(W: number, mask?: readonly number[], ownerMask?: re
       if (N > 1) { ${ownerHash} const o = ${ownerOf}; if (o !== me) return o; }
       ${probe(`return ${ROUTE_SEEN};`, `${stored} return ${ROUTE_STORED};`, true)}`,
     ),
-    owner: fn('a,off,N', `${load}\n${mask ? '' : hashSource(W, 's')}\n${maskedHash}\n${ownerHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
+    // With an owner mask only go is needed; without one, go is g, the masked hash (or h itself).
+    owner: fn('a,off,N', `${load}\n${ownerMask ? '' : `${mask ? '' : hashSource(W, 's')}\n${maskedHash}`}\n${ownerHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
     zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
   };
   compiled.set(id, code);
