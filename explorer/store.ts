@@ -99,3 +99,43 @@ export class StoreReader extends Chunks {
     this.parents = buffers.parents.map((b) => new Int32Array(b));
   }
 }
+
+/**
+ * States waiting to be stored, each with its parent: a growable buffer of
+ * records of W words and a parent link, kept (capacity and all) from one
+ * use to the next.
+ */
+export class Backlog {
+  private data: Uint32Array;
+  /** Records held. */
+  length = 0;
+
+  constructor(readonly words: number) {
+    this.data = new Uint32Array(1024 * (words + 1));
+  }
+
+  push(a: Uint32Array, off: number, parent: number): void {
+    const R = this.words + 1;
+    let b = this.length * R;
+    if (b + R > this.data.length) {
+      const grown = new Uint32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    for (let k = 0; k < this.words; k++) this.data[b++] = a[off + k]!;
+    this.data[b] = parent;
+    this.length++;
+  }
+
+  /** Hand every record to `take` (the state at data[off..off+W)), in the order pushed, and empty the backlog. */
+  flush(take: (data: Uint32Array, off: number, parent: number) => void): void {
+    const R = this.words + 1;
+    const d = this.data;
+    for (let i = 0, b = 0; i < this.length; i++, b += R) take(d, b, d[b + this.words]! | 0);
+    this.length = 0;
+  }
+
+  get bytes(): number {
+    return this.data.byteLength;
+  }
+}
