@@ -7,7 +7,7 @@
  * does not use Immutable.Set or strings).
  */
 import { Set as ISet } from 'immutable';
-import { type SearchStats, bfs, successorsOf } from '../explorer/bfs.ts';
+import { bfs, successorsOf } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { parallelBfs } from '../explorer/parallel.ts';
 import { randomSearch } from '../explorer/random.ts';
@@ -85,12 +85,6 @@ async function firstViolations(): Promise<unknown[]> {
   return out;
 }
 
-/** The figures of a search, without the search's memory. */
-function stats(r: SearchStats): SearchStats {
-  const { complete, stopReason, distinctStates, transitions, maxDepth, seconds, bytes } = r;
-  return { complete, stopReason, distinctStates, transitions, maxDepth, seconds, bytes };
-}
-
 export async function runBench(
   spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean; workers?: number },
   io: Io,
@@ -98,8 +92,7 @@ export async function runBench(
   const sessionSpec = { model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} };
   const session = await openSession(sessionSpec);
   const progress = progressReporter(io, spec.progress ?? true);
-  // Only the figures are kept, so that the one-thread search's table and store can be freed before the parallel count.
-  const r = stats(bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs }));
+  const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
   progress.done();
   const rssBytes = process.resourceUsage().maxRSS * 1024;
   const key = `${session.family.name} ${session.config.id} ${session.policy.id}`;
@@ -120,16 +113,11 @@ export async function runBench(
   let parallel: Record<string, unknown> | undefined;
   if ((spec.workers ?? 1) > 1) {
     const factory = workerFactory({ spec: sessionSpec, baseDir: process.cwd(), invariants: 'none' });
-    // The process's peak (maxRSS) may be the one-thread count's; the parallel count's own is sampled while it
-    // runs, after a collection (`npm run bench` exposes gc) has freed the one-thread count's table if it can.
-    (globalThis as { gc?: () => void }).gc?.();
-    let peakRss = process.memoryUsage.rss();
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
     const pr = await parallelBfs(factory, session.built.model, [], {
       workers: spec.workers!,
       onProgress: progress.onProgress,
       progressIntervalMs: progress.intervalMs,
-    }).finally(() => clearInterval(sampler));
+    });
     progress.done();
     parallel = {
       workers: spec.workers,
@@ -139,7 +127,7 @@ export async function runBench(
       seconds: Number(pr.seconds.toFixed(2)),
       speedup: Number((r.seconds / pr.seconds).toFixed(2)),
       bytesPerState: Number((pr.bytes / pr.distinctStates).toFixed(1)),
-      peakRssMB: Math.round(peakRss / 2 ** 20),
+      peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
     };
   }
   const firstViolation = spec.skipRandom ? [] : await firstViolations();
