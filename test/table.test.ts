@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { hashWords } from '../explorer/hash.ts';
-import { ROOT, StateStore } from '../explorer/store.ts';
+import { Backlog, ROOT, StateStore } from '../explorer/store.ts';
 import { Partition } from '../explorer/parallel-protocol.ts';
 import { ROUTE_SEEN, ROUTE_SLOW, ROUTE_STORED, StateTable, compileTable } from '../explorer/table.ts';
 
@@ -154,5 +154,23 @@ describe('the state store', () => {
       expect(store.parent(i)).toBe(i === 0 ? -1 : i >> 1);
     }
     expect(store.length).toBe(n);
+  });
+
+  test('a backlog hands its states and parents back in the order pushed, past its first capacity, and again after a flush', () => {
+    const backlog = new Backlog(2);
+    const s = new Uint32Array(4);
+    for (const n of [3000, 5, 0, 2500]) {
+      for (let i = 0; i < n; i++) {
+        s[2] = i;
+        s[3] = 0xffffffff - i;
+        backlog.push(s, 2, i === 0 ? ROOT : i * 3);
+      }
+      expect(backlog.length).toBe(n);
+      const got: number[][] = [];
+      backlog.flush((d, off, parent) => got.push([d[off]!, d[off + 1]!, parent]));
+      expect(got).toEqual([...Array(n).keys()].map((i) => [i, 0xffffffff - i, i === 0 ? ROOT : i * 3]));
+      expect(backlog.length).toBe(0);
+    }
+    expect(backlog.bytes).toBe(4096 * 3 * 4);
   });
 });
