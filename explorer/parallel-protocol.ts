@@ -8,7 +8,7 @@ import { type TableStates, compileTable } from './table.ts';
  * own (16 words apart).
  */
 const LINE = 16;
-export const CTRL_SIZE = 0; // distinct states stored (workers add in batches of SIZE_BATCH)
+export const CTRL_SIZE = 0; // distinct states stored (workers add in batches of SIZE_BATCH; one by one, before storing, under a state limit)
 export const CTRL_STOP = LINE; // 1: stop the search (limits, violations, a truncated probe)
 export const CTRL_VIOLATED = LINE + 1; // bitmask of invariants violated in this search
 const MAX_WORKERS = 64;

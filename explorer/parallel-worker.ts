@@ -114,19 +114,24 @@ function own(a: Uint32Array, off: number, h: number, parent: number, received: b
     }
     return;
   }
-  if (limited && Atomics.load(ctrl, CTRL_SIZE) + unsized >= order.maxStates && !table.has(a, off)) {
-    flushSize();
-    stop();
-    return;
-  }
-  if (table.addDirect(a, off, h)) {
-    counted();
-    if (received) backlog.push(a, off, parent);
-    else stored(a, off, parent);
-  }
+  if (limited) {
+    // Under a state limit, a new state first takes one of the places left (the count is then exact:
+    // the workers together store at most maxStates states).
+    if (table.has(a, off)) return;
+    if (Atomics.add(ctrl, CTRL_SIZE, 1) >= order.maxStates) {
+      Atomics.sub(ctrl, CTRL_SIZE, 1);
+      stop();
+      return;
+    }
+    added++;
+    table.addDirect(a, off, h);
+  } else if (table.addDirect(a, off, h)) counted();
+  else return;
+  if (received) backlog.push(a, off, parent);
+  else stored(a, off, parent);
 }
 
-/** A state added to the table: count it (the size the state limit reads). */
+/** A state added to the table without a state limit: count it (in batches; the progress line reads the sum). */
 function counted(): void {
   added++;
   if (++unsized >= SIZE_BATCH) flushSize();

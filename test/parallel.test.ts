@@ -60,8 +60,17 @@ describe('parallel BFS (2 workers) finds exactly what the sequential search find
     expect(par.has(new Uint32Array(m.words).fill(0xffffffff))).toBe(false);
     const cut = await parallelBfs(factory, m, [], { workers: 2, maxStates: 20 });
     expect(cut.stopReason).toBe('max-states');
-    expect(cut.distinctStates).toBeGreaterThanOrEqual(20);
-    expect(cut.distinctStates).toBeLessThan(par.distinctStates);
+    expect(cut.distinctStates).toBe(20);
+    expect(cut.complete).toBe(false);
+    for (const workers of [2, 3]) {
+      for (const maxStates of [1, 2, Math.floor(par.distinctStates / 2), par.distinctStates - 1]) {
+        const c = await parallelBfs(factory, m, [], { workers, maxStates });
+        expect([c.stopReason, c.distinctStates]).toEqual(['max-states', maxStates]);
+      }
+      // the limit reached exactly by the last state is no cut
+      const all = await parallelBfs(factory, m, [], { workers, maxStates: par.distinctStates });
+      expect([all.stopReason, all.distinctStates, all.complete]).toEqual(['exhausted', par.distinctStates, true]);
+    }
   });
 
   test('stops: when every invariant is violated, and at the timeout', async () => {
