@@ -1,7 +1,7 @@
 /**
  * One worker of the parallel BFS (explorer/parallel.ts). It builds its own
  * copy of the model through the factory and owns the states whose hash
- * falls to it (`ownerOf`): a private visited set and a store of its states in
+ * falls to it (`Partition.owner`): a private visited set and a store of its states in
  * discovery order (shared memory, so the coordinator can rebuild paths).
  * The table's cache of recent states holds the states this worker stored and
  * those it sent to their owners (who store them in the same level).
@@ -10,9 +10,11 @@
  * stores itself; any other it sends through a ring to its owner, after a
  * cache of the states it met recently has weeded out most duplicates (most
  * successors are states a sibling produced a moment ago). Between states,
- * and once it has expanded all of its own, it stores what the others sent
- * it; the level ends when every worker has sent everything and every ring is
- * empty. It never blocks: the coordinator drives it by messages.
+ * and once it has expanded all of its own, it takes in what the others sent
+ * it (into its table at once; the new ones into its store after its own
+ * finds, at the end of the level); the level ends when every worker has sent
+ * everything and every ring is empty. It never blocks: the coordinator
+ * drives it by messages.
  */
 import { parentPort } from 'node:worker_threads';
 import { successorsOf } from './bfs.ts';
