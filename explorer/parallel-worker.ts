@@ -118,7 +118,8 @@ function own(a: Uint32Array, off: number, h: number, parent: number, received: b
   }
   if (limited) {
     // Under a state limit, a new state first takes one of the places left (the count is then exact:
-    // the workers together store at most maxStates states).
+    // the workers together store at most maxStates states). Only a state known to be new may take
+    // one: a duplicate holding a place for a moment could make another worker stop the search.
     if (table.has(a, off)) return;
     if (Atomics.add(ctrl, CTRL_SIZE, 1) >= order.maxStates) {
       Atomics.sub(ctrl, CTRL_SIZE, 1);
