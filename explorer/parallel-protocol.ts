@@ -16,7 +16,17 @@ const MAX_WORKERS = 64;
 export const ctrlTransitions = (w: number): number => (2 + w) * LINE;
 /** Worker w has sent every state of level `depth` when this word reaches depth + 1. */
 export const ctrlDone = (w: number): number => (2 + MAX_WORKERS + w) * LINE;
-export const CTRL_WORDS = (2 + 2 * MAX_WORKERS) * LINE;
+/**
+ * Worker w's states of the level being expanded are its store's indices
+ * [cursor, end): the coordinator sets both before the level; whoever expands
+ * one claims CLAIM of them with `Atomics.add` on the cursor (w itself, then
+ * any worker that has run out of its own).
+ */
+export const ctrlCursor = (w: number): number => (2 + 2 * MAX_WORKERS + w) * LINE;
+export const ctrlEnd = (w: number): number => ctrlCursor(w) + 1;
+export const CTRL_WORDS = (2 + 3 * MAX_WORKERS) * LINE;
+/** States claimed at a time from a level's range (`ctrlCursor`). */
+export const CLAIM = 32;
 export { MAX_WORKERS };
 
 /** How many insertions a worker counts locally before adding them to CTRL_SIZE. */
@@ -89,6 +99,12 @@ export interface LevelOrder {
   readonly deadline: number;
   readonly stopWhenAllViolated: boolean;
   readonly stopAtFirstViolation: boolean;
+  /**
+   * Every worker's store buffers as of the previous level's end, so that a
+   * worker that has expanded all its own states can expand the others'
+   * unclaimed ones (`ctrlCursor`); null: each expands only its own.
+   */
+  readonly stores: readonly StoreBuffers[] | null;
 }
 
 export interface LevelDone {
@@ -99,8 +115,12 @@ export interface LevelDone {
   /** Pairs (invariant index, global id) of new states that violate it. */
   readonly violations: readonly number[];
   readonly truncated: boolean;
-  /** Its store's buffers, for the coordinator's paths. */
+  /** States it expanded in this level, and how many of them another worker owned. */
+  readonly expanded: number;
+  readonly stolen: number;
+  /** Its store's buffers, for the coordinator's paths, and how many states it holds. */
   readonly store: StoreBuffers;
+  readonly length: number;
   /** Bytes its table, store and rings hold. */
   readonly bytes: number;
 }

@@ -24,20 +24,23 @@ import {
   CTRL_SIZE,
   CTRL_STOP,
   CTRL_VIOLATED,
+  CLAIM,
   type FinishOrder,
   type LevelDone,
   type LevelOrder,
   SIZE_BATCH,
   type TableSnapshot,
   type WorkerInit,
+  ctrlCursor,
   ctrlDone,
+  ctrlEnd,
   ctrlTransitions,
   globalId,
   violationsStop,
   Partition,
 } from './parallel-protocol.ts';
 import { Ring } from './ring.ts';
-import { Backlog, ROOT, StateStore } from './store.ts';
+import { Backlog, ROOT, StateStore, StoreReader } from './store.ts';
 import { ROUTE_SLOW, ROUTE_STORED, StateTable } from './table.ts';
 
 const port = parentPort!;
@@ -61,8 +64,6 @@ let backlog: Backlog;
 let out: (Ring | undefined)[] = [];
 let inbox: Ring[] = [];
 let partition: Partition;
-/** The first of this worker's states of the level being expanded. */
-let levelStart = 0;
 
 // Per-level state read by the callbacks (no closures on the hot path).
 let order: LevelOrder;
@@ -206,6 +207,42 @@ function visit(_i: number): void {
   else send(o, h);
 }
 
+/** States expanded since the deadline was last read. */
+let sinceClock = 0;
+
+/**
+ * Expand worker w's states of this level (read from its store, `from`) that
+ * no one has claimed yet, CLAIM at a time; how many this worker expanded.
+ * Between claims it takes in what the others sent.
+ */
+function expandFrom(w: number, from: StateStore | StoreReader): number {
+  const cursor = ctrlCursor(w);
+  const end = Atomics.load(ctrl, ctrlEnd(w));
+  let n = 0;
+  while (!stopped) {
+    const q0 = Atomics.add(ctrl, cursor, CLAIM);
+    if (q0 >= end) break;
+    drain();
+    if (Atomics.load(ctrl, CTRL_STOP) !== 0) {
+      stopped = true;
+      break;
+    }
+    Atomics.store(ctrl, ctrlTransitions(me), Math.floor(transitions / 1024));
+    if ((sinceClock += CLAIM) >= 4096) {
+      sinceClock = 0;
+      if (Date.now() > order.deadline) stop();
+    }
+    const q1 = Math.min(q0 + CLAIM, end);
+    for (let q = q0; q < q1 && !stopped; q++) {
+      current = globalId(q, w, N);
+      from.read(q, cur);
+      successors(cur, nxt, visit);
+      n++;
+    }
+  }
+  return n;
+}
+
 function runLevel(o: LevelOrder): LevelDone {
   order = o;
   expanding = o.mode === 'expand';
@@ -217,21 +254,15 @@ function runLevel(o: LevelOrder): LevelDone {
   pending = o.pending;
   limited = o.maxStates < Number.MAX_SAFE_INTEGER;
   fast = expanding && !limited;
-  const end = store.length;
-  let sinceClock = 0;
-  for (let q = levelStart; q < end && !stopped; q++) {
-    if ((q & 31) === 0) {
-      drain();
-      if (Atomics.load(ctrl, CTRL_STOP) !== 0) stopped = true;
-      Atomics.store(ctrl, ctrlTransitions(me), Math.floor(transitions / 1024));
-      if ((sinceClock += 32) >= 4096) {
-        sinceClock = 0;
-        if (Date.now() > o.deadline) stop();
-      }
+  sinceClock = 0;
+  const expanded = expandFrom(me, store);
+  // Then the states of the others that they have not claimed yet: the level ends when the last is done.
+  let stolen = 0;
+  if (o.stores) {
+    for (let k = 1; k < N && !stopped; k++) {
+      const w = (me + k) % N;
+      stolen += expandFrom(w, new StoreReader(W, o.stores[w]!));
     }
-    current = globalId(q, me, N);
-    store.read(q, cur);
-    successors(cur, nxt, visit);
   }
   for (const r of out) r?.publish();
   Atomics.store(ctrl, ctrlDone(me), o.depth + 1);
@@ -249,10 +280,9 @@ function runLevel(o: LevelOrder): LevelDone {
   // The states the others sent, after this worker's own (even when stopping: a violation may be among them).
   backlog.flush(stored);
   flushSize();
-  levelStart = end;
   let bytes = table.bytes + store.bytes + backlog.bytes;
   for (const r of out) if (r) bytes += r.data.byteLength;
-  return { type: 'done', added, transitions, violations, truncated, store: store.buffers(), bytes };
+  return { type: 'done', added, transitions, violations, truncated, expanded: expanded + stolen, stolen, store: store.buffers(), length: store.length, bytes };
 }
 
 async function init(msg: WorkerInit): Promise<void> {

@@ -28,13 +28,15 @@ import {
   type TableSnapshot,
   type WorkerFailure,
   type WorkerInit,
+  ctrlCursor,
+  ctrlEnd,
   ctrlTransitions,
   violationsStop,
   Partition,
 } from './parallel-protocol.ts';
 import { type ParentLinks, pathThrough } from './path.ts';
 import { Ring } from './ring.ts';
-import { StoreReader } from './store.ts';
+import { type StoreBuffers, StoreReader } from './store.ts';
 import { StateTable } from './table.ts';
 
 export interface ParallelOptions extends BfsOptions {
@@ -42,6 +44,22 @@ export interface ParallelOptions extends BfsOptions {
   readonly workers: number;
   /** Entries per ring between two workers (a power of two; default 32,768; tests make it tiny to fill them). */
   readonly ringEntries?: number;
+  /** Whether a worker that has expanded its own states of a level expands the others' unclaimed ones (default true). */
+  readonly steal?: boolean;
+}
+
+/** What each worker did, over the whole search. */
+export interface WorkerShare {
+  /** States it expanded (of its own and of others). */
+  readonly expanded: number;
+  /** Of those, states another worker owned, taken once its own were done. */
+  readonly stolen: number;
+  /** Distinct states it stored (owns). */
+  readonly stored: number;
+}
+
+export interface ParallelResult extends BfsResult {
+  readonly shares: readonly WorkerShare[];
 }
 
 /** A worker failed (its model factory or a policy hook threw); `exitCode` is the error's own, if it had one. */
@@ -115,7 +133,7 @@ export async function parallelBfs<A>(
   model: Model<A>,
   invariants: readonly Invariant[],
   options: ParallelOptions,
-): Promise<BfsResult> {
+): Promise<ParallelResult> {
   const t0 = performance.now();
   const W = model.words;
   const N = options.workers;
@@ -144,6 +162,13 @@ export async function parallelBfs<A>(
   // The initial state is the first state its owner stores: global id 0 * N + owner.
   const root = partition.owner(init);
   Atomics.store(ctrl, CTRL_SIZE, 1);
+  // Each worker's store: its length, and where the level being expanded starts (ctrlCursor).
+  const lengths = [...Array(N).keys()].map((w): number => (w === root ? 1 : 0));
+  const starts = new Array<number>(N).fill(0);
+  const buffers: StoreBuffers[] = [];
+  const steal = (options.steal ?? true) && N > 1;
+  const expanded = new Array<number>(N).fill(0);
+  const stolen = new Array<number>(N).fill(0);
   invariants.forEach((inv, k) => {
     if (inv.holds(init)) pending |= 1 << k;
     else {
@@ -182,7 +207,11 @@ export async function parallelBfs<A>(
         break;
       }
       const mode = depth >= maxDepth ? 'probe' : 'expand';
-      for (let i = 0; i < N; i++) Atomics.store(ctrl, ctrlTransitions(i), 0);
+      for (let i = 0; i < N; i++) {
+        Atomics.store(ctrl, ctrlTransitions(i), 0);
+        Atomics.store(ctrl, ctrlCursor(i), starts[i]!);
+        Atomics.store(ctrl, ctrlEnd(i), lengths[i]!);
+      }
       const done = await pool.all<LevelDone>(
         (): LevelOrder => ({
           type: 'level',
@@ -192,6 +221,8 @@ export async function parallelBfs<A>(
           maxStates: options.maxStates ?? Number.MAX_SAFE_INTEGER,
           deadline,
           ...violationOptions,
+          // (Before the first level the coordinator has no buffers: one state, its owner's.)
+          stores: steal && buffers.length === N ? buffers : null,
         }),
       );
       let added = 0;
@@ -202,6 +233,11 @@ export async function parallelBfs<A>(
         bytes += d.bytes;
         truncated ||= d.truncated;
         stores.readers[w] = new StoreReader(W, d.store);
+        buffers[w] = d.store;
+        starts[w] = lengths[w]!;
+        lengths[w] = d.length;
+        expanded[w]! += d.expanded;
+        stolen[w]! += d.stolen;
         for (let j = 0; j < d.violations.length; j += 2) {
           const k = d.violations[j]!;
           if (outcomes[k]!.status !== 'violated') {
@@ -239,6 +275,7 @@ export async function parallelBfs<A>(
     bytes: peakBytes,
     invariants: final,
     pathTo: (id) => pathThrough(model as Model<unknown>, stores, canon, id),
+    shares: tables.map((t, w) => ({ expanded: expanded[w]!, stolen: stolen[w]!, stored: t.size })),
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);

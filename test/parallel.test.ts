@@ -7,6 +7,7 @@ import { openSession, type SessionSpec } from '../cli/session.ts';
 import { workerFactory } from '../cli/worker-model.ts';
 import { runCli } from './cli-support.ts';
 import { reachableViaStep } from './setway-support.ts';
+import { build } from './fixtures/lopsided.ts';
 
 async function both(spec: SessionSpec, options: { symmetry?: boolean; maxDepth?: number } = {}) {
   const s = await openSession(spec);
@@ -121,6 +122,38 @@ describe('parallel BFS (2 workers) finds exactly what the sequential search find
         if (i.counterexample) expect(replay(s.built.model, i.counterexample.steps, inv[k]!).reproduced).toBe(true);
       });
     }
+  });
+});
+
+describe('a worker that has expanded its own states of a level expands the others\' unclaimed ones', () => {
+  // Every state of the lopsided grid has the same owner: the other worker has only what it takes.
+  const n = 300;
+  const factory = { module: new URL('./fixtures/lopsided.ts', import.meta.url).href, export: 'build', args: { n } };
+
+  test('each state is expanded once, by either worker; the same figures; without stealing, only by its owner', async () => {
+    const { model } = build({ n });
+    const seq = bfs(model);
+    expect(figures(seq)).toEqual([n * n, 2 * n * (n - 1), 2 * (n - 1), 'exhausted']);
+    const par = await parallelBfs(factory, model, [], { workers: 2 });
+    expect(figures(par)).toEqual(figures(seq));
+    const owner = par.shares.findIndex((w) => w.stored > 0);
+    const thief = 1 - owner;
+    expect(par.shares.map((w) => w.stored)).toEqual(owner === 0 ? [n * n, 0] : [0, n * n]);
+    expect(par.shares[owner]!.expanded + par.shares[thief]!.expanded).toBe(n * n);
+    expect(par.shares[thief]!.stolen).toBe(par.shares[thief]!.expanded);
+    expect(par.shares[thief]!.stolen).toBeGreaterThan(0);
+    expect(par.shares[owner]!.stolen).toBe(0);
+    const alone = await parallelBfs(factory, model, [], { workers: 2, steal: false });
+    expect(figures(alone)).toEqual(figures(seq));
+    expect(alone.shares.map((w) => [w.expanded, w.stolen])).toEqual(alone.shares.map((w) => [w.stored, 0]));
+  });
+
+  test('a counterexample through states another worker expanded is as short, and replays', async () => {
+    const { model, invariants } = build({ n });
+    const r = await checkParallel(factory, model, invariants, { workers: 3 });
+    const cex = r.invariants[0]!.counterexample!;
+    expect(cex.steps.length).toBe(2 * (n - 1));
+    expect(replay(model, cex.steps, invariants[0]!).reproduced).toBe(true);
   });
 });
 
