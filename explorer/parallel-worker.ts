@@ -6,11 +6,14 @@
  * The table's cache of recent states holds the states this worker stored and
  * those it sent to their owners (who store them in the same level).
  *
- * In a level it expands its own states of that depth. A successor it owns it
+ * In a level it expands its own states of that depth, claiming them a few
+ * at a time from a shared cursor; once it has claimed all of them, it
+ * expands the other workers' unclaimed ones the same way (`expandFrom`), so
+ * that no worker idles while another still has a queue. A successor it owns it
  * stores itself; any other it sends through a ring to its owner, after a
  * cache of the states it met recently has weeded out most duplicates (most
- * successors are states a sibling produced a moment ago). Between states,
- * and once it has expanded all of its own, it takes in what the others sent
+ * successors are states a sibling produced a moment ago). Between claims,
+ * and once it has expanded all it could claim, it takes in what the others sent
  * it (into its table at once; the new ones into its store after its own
  * finds, at the end of the level); the level ends when every worker has sent
  * everything and every ring is empty. It never blocks: the coordinator

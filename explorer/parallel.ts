@@ -4,8 +4,9 @@
  * Every worker builds its own copy of the model (a `ModelFactory`) and owns
  * the states whose hash falls to it: a private visited set and a store of its
  * states in discovery order (explorer/parallel-worker.ts). In each level the
- * workers expand their own states of that depth and send every successor they
- * do not own to its owner through a ring in shared memory; no table is
+ * workers expand their own states of that depth (and, once done, the others'
+ * unclaimed ones) and send every successor they do not own to its owner
+ * through a ring in shared memory; no table is
  * shared, so no cache line of one is written by two cores. All the states of
  * depth d are stored before any state of depth d+1 is expanded, so the first
  * violations found are at the smallest depth: counterexamples are as short as
