@@ -302,7 +302,7 @@ async function init(msg: WorkerInit): Promise<void> {
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
   tmp = new Uint32Array(W);
-  table = new StateTable(W, model.partitionMask, model.ownerMask);
+  table = new StateTable(W, model.partitionMask, { ownerMask: model.ownerMask });
   store = new StateStore(W, true);
   backlog = new Backlog(W);
   out = [...Array(N).keys()].map((o) => (o === me ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));

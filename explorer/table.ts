@@ -183,8 +183,14 @@ export class StateTable {
    */
   private readonly empty: Uint32Array;
 
-  /** A set of states of `words` words; with `localityMask` (one mask per word), in buckets by the masked bits; `route` names owners by `ownerMask` (by default, `localityMask`). */
-  constructor(words: number, localityMask?: readonly number[], ownerMask?: readonly number[], lookupsOnly = false) {
+  /**
+   * A set of states of `words` words; with `localityMask` (one mask per
+   * word), in buckets by the masked bits. `route` names owners by
+   * `ownerMask` (by default, `localityMask`); a table for `lookupsOnly`
+   * (`from`) has no recent-states cache.
+   */
+  constructor(words: number, localityMask?: readonly number[], options: { readonly ownerMask?: readonly number[]; readonly lookupsOnly?: boolean } = {}) {
+    const { ownerMask, lookupsOnly = false } = options;
     if (localityMask && localityMask.length !== words) throw new Error(`a locality mask of ${localityMask.length} words for states of ${words}`);
     this.words = words;
     this.code = compileTable(words, localityMask, ownerMask);
@@ -267,7 +273,7 @@ export class StateTable {
 
   /** A table over a snapshot's states, made with the same mask: for `has` only (it has no recent-states cache). */
   static from(words: number, localityMask: readonly number[] | undefined, snap: TableStates): StateTable {
-    const t = new StateTable(words, localityMask, undefined, true);
+    const t = new StateTable(words, localityMask, { lookupsOnly: true });
     if (snap.buckets.length !== t.buckets.length) throw new Error(`a snapshot of ${snap.buckets.length} buckets for a table of ${t.buckets.length}`);
     snap.buckets.forEach((b, k) => {
       t.buckets[k] = b;

@@ -100,7 +100,7 @@ describe('the sequential state table', () => {
       const partition = new Partition(W, N, mask, ownerMask);
       fc.assert(
         fc.property(fc.array(fc.array(fc.nat({ max: 0xffffffff }), { minLength: W, maxLength: W }), { maxLength: 300 }), fc.nat({ max: N - 1 }), (states, me) => {
-          const t = new StateTable(W, mask, ownerMask);
+          const t = new StateTable(W, mask, { ownerMask });
           const mine = new Set<string>();
           const sent = new Set<string>();
           for (const st of states) {
