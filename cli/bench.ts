@@ -14,7 +14,7 @@ import { randomSearch } from '../explorer/random.ts';
 import type { Model } from '../explorer/model.ts';
 import type { Io } from './io.ts';
 import { progressReporter } from './progress.ts';
-import { openSession, type SessionSpec } from './session.ts';
+import { openSession, type SessionSpec, sessionSpecOf } from './session.ts';
 import { workerFactory } from './worker-model.ts';
 
 /** Distinct-state counts of the big configurations, pinned (the unit tests pin the small ones). */
@@ -89,7 +89,7 @@ export async function runBench(
   spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean; workers?: number },
   io: Io,
 ): Promise<number> {
-  const sessionSpec = { model: spec.model, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va', overrides: spec.overrides ?? {} };
+  const sessionSpec = sessionSpecOf({ ...spec, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va' });
   const session = await openSession(sessionSpec);
   const progress = progressReporter(io, spec.progress ?? true);
   const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });

@@ -1,13 +1,13 @@
 /** `hvmc check` and `hvmc count`. */
 import { writeFileSync } from 'node:fs';
 import { check, checkParallel, type CheckReport } from '../explorer/check.ts';
-import type { SearchLimits } from '../explorer/bfs.ts';
+import { type SearchLimits, limitsOf } from '../explorer/bfs.ts';
 import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { paramsObject } from '../model/core/params.ts';
 import { type Io, paint } from './io.ts';
 import { progressReporter } from './progress.ts';
-import { type Session, openSession, selectInvariants, type SessionSpec } from './session.ts';
+import { type Session, openSession, selectInvariants, type SessionSpec, sessionSpecOf } from './session.ts';
 import { traceFile } from './trace-file.ts';
 import { workerFactory } from './worker-model.ts';
 
@@ -115,9 +115,7 @@ export async function runCheck(command: 'check' | 'count', opts: CheckOptions, i
   let report: CheckReport;
   try {
     const options = {
-      ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
-      ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
-      ...(opts.timeoutSeconds !== undefined ? { timeoutSeconds: opts.timeoutSeconds } : {}),
+      ...limitsOf(opts),
       ...(opts.symmetry ? { symmetry: symmetryFor(session) } : {}),
       onProgress: progress.onProgress,
       progressIntervalMs: progress.intervalMs,
@@ -125,7 +123,7 @@ export async function runCheck(command: 'check' | 'count', opts: CheckOptions, i
     const workers = opts.workers ?? 1;
     if (workers > 1) {
       const factory = workerFactory({
-        spec: { model: opts.model, config: opts.config, policy: opts.policy, overrides: opts.overrides ?? {} },
+        spec: sessionSpecOf(opts),
         baseDir: process.cwd(),
         invariants: command === 'count' ? 'none' : (opts.invariants ?? []).length > 0 ? opts.invariants! : 'all',
       });

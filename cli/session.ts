@@ -15,6 +15,15 @@ export interface SessionSpec {
   readonly overrides?: Readonly<Record<string, unknown>>;
 }
 
+/**
+ * Only the session fields of a larger set of options (a CLI command's, a
+ * vitest spec's): what a worker thread needs to open the same session
+ * (structured-cloneable; `overrides` always present).
+ */
+export function sessionSpecOf(o: SessionSpec): SessionSpec {
+  return { model: o.model, config: o.config, policy: o.policy, overrides: o.overrides ?? {} };
+}
+
 export interface Session {
   readonly family: AnyFamily;
   readonly config: ResolvedConfig;

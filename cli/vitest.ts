@@ -13,11 +13,11 @@
  */
 import { expect } from 'vitest';
 import { check, checkParallel } from '../explorer/check.ts';
-import type { SearchLimits } from '../explorer/bfs.ts';
+import { type SearchLimits, limitsOf } from '../explorer/bfs.ts';
 import { type Bias, randomSearch } from '../explorer/random.ts';
 import { type Trace, renderTrace } from '../explorer/trace.ts';
 import { checkCommand, replayCommand } from './random.ts';
-import { openSession, selectInvariants, type SessionSpec } from './session.ts';
+import { openSession, selectInvariants, type SessionSpec, sessionSpecOf } from './session.ts';
 import { workerFactory } from './worker-model.ts';
 
 export interface CheckModelSpec extends SessionSpec, SearchLimits {
@@ -63,17 +63,13 @@ export async function checkModel(spec: CheckModelSpec): Promise<ModelCheckResult
       replay: replayCommand(session, { ...o, invariants: names }),
     };
   }
-  const limits: SearchLimits = {
-    ...(spec.maxStates !== undefined ? { maxStates: spec.maxStates } : {}),
-    ...(spec.maxDepth !== undefined ? { maxDepth: spec.maxDepth } : {}),
-    ...(spec.timeoutSeconds !== undefined ? { timeoutSeconds: spec.timeoutSeconds } : {}),
-  };
+  const limits = limitsOf(spec);
   const workers = spec.workers ?? 1;
   const r =
     workers > 1
       ? await checkParallel(
           workerFactory({
-            spec: { model: spec.model, config: spec.config, policy: spec.policy, overrides: spec.overrides ?? {} },
+            spec: sessionSpecOf(spec),
             baseDir: process.cwd(),
             invariants: names.length > 0 ? names : 'all',
           }),

@@ -24,6 +24,15 @@ export interface SearchLimits {
   readonly timeoutSeconds?: number;
 }
 
+/** Only the limits of a larger set of options, those not given left out. */
+export function limitsOf(o: SearchLimits): SearchLimits {
+  return {
+    ...(o.maxStates !== undefined ? { maxStates: o.maxStates } : {}),
+    ...(o.maxDepth !== undefined ? { maxDepth: o.maxDepth } : {}),
+    ...(o.timeoutSeconds !== undefined ? { timeoutSeconds: o.timeoutSeconds } : {}),
+  };
+}
+
 export interface Progress {
   readonly distinctStates: number;
   readonly transitions: number;
