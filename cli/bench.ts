@@ -7,7 +7,7 @@
  * does not use Immutable.Set or strings).
  */
 import { Set as ISet } from 'immutable';
-import { bfs, successorsOf } from '../explorer/bfs.ts';
+import { type SearchStats, bfs, successorsOf } from '../explorer/bfs.ts';
 import { check } from '../explorer/check.ts';
 import { parallelBfs } from '../explorer/parallel.ts';
 import { randomSearch } from '../explorer/random.ts';
@@ -85,8 +85,19 @@ async function firstViolations(): Promise<unknown[]> {
   return out;
 }
 
+/** Whether two searches of the same model found the same states, transitions and depth. */
+function sameCounts(a: SearchStats, b: SearchStats): boolean {
+  return a.distinctStates === b.distinctStates && a.transitions === b.transitions && a.maxDepth === b.maxDepth;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 export async function runBench(
-  spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean; workers?: number },
+  spec: SessionSpec & { progress?: boolean; skipRandom?: boolean; symmetry?: boolean; workers?: number; pairs?: number },
   io: Io,
 ): Promise<number> {
   const sessionSpec = sessionSpecOf({ ...spec, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va' });
@@ -119,13 +130,40 @@ export async function runBench(
       progressIntervalMs: progress.intervalMs,
     });
     progress.done();
+    // More pairs, one thread then the workers, each timed afresh: this machine's speed drifts over
+    // minutes by as much as the speedup's margin, so one pair can mislead either way.
+    const pairs = [{ oneThread: r.seconds, workers: pr.seconds }];
+    let allMatch = true;
+    for (let i = 1; i < (spec.pairs ?? 1); i++) {
+      const one = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
+      progress.done();
+      const two = await parallelBfs(factory, session.built.model, [], {
+        workers: spec.workers!,
+        onProgress: progress.onProgress,
+        progressIntervalMs: progress.intervalMs,
+      });
+      progress.done();
+      allMatch &&= sameCounts(one, r) && sameCounts(two, r);
+      pairs.push({ oneThread: one.seconds, workers: two.seconds });
+    }
+    const speedups = pairs.map((p) => p.oneThread / p.workers);
     parallel = {
       workers: spec.workers,
       distinctStates: pr.distinctStates,
       transitions: pr.transitions,
-      countMatches: pr.distinctStates === r.distinctStates && pr.transitions === r.transitions && pr.maxDepth === r.maxDepth,
+      countMatches: sameCounts(pr, r) && allMatch,
       seconds: Number(pr.seconds.toFixed(2)),
-      speedup: Number((r.seconds / pr.seconds).toFixed(2)),
+      speedup: Number(speedups[0]!.toFixed(2)),
+      ...(pairs.length > 1
+        ? {
+            pairs: pairs.map((p, i) => ({
+              oneThreadSeconds: Number(p.oneThread.toFixed(2)),
+              workersSeconds: Number(p.workers.toFixed(2)),
+              speedup: Number(speedups[i]!.toFixed(2)),
+            })),
+            medianSpeedup: Number(median(speedups).toFixed(2)),
+          }
+        : {}),
       bytesPerState: Number((pr.bytes / pr.distinctStates).toFixed(1)),
       peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
       // Per worker: the share of the states it owns, and the states it expanded for the others (taken at level ends).

@@ -126,6 +126,9 @@ describe('bad input: a clear error and exit code 2', () => {
     [['check', '--policy', './test/fixtures/nondeterministic.ts'], /nondeterministic/],
     [['replay', 'test/fixtures/bad.json'], /is not valid JSON/],
     [['replay', 'test/fixtures/small.json'], /not an hvmc trace/],
+    [['bench', '--pairs', '2', '--no-random'], /--pairs needs --workers 2 or more/],
+    [['bench', '--pairs', '0', '--workers', '2', '--no-random'], /--pairs must be an integer >= 1/],
+    [['bench', '--pairs', '101', '--workers', '2', '--no-random'], /--pairs must be at most 100/],
   ];
   test.each(cases)('%j', async (argv, message) => {
     const r = await runCli(...argv);
@@ -145,6 +148,19 @@ describe('bad input: a clear error and exit code 2', () => {
     writeFileSync(file, JSON.stringify({ pcpus: 1, vcpus: 2 }));
     const r = await runCli('check', '--policy', 'native', '--config', file);
     expect([r.code, r.err]).toEqual([2, expect.stringMatching(/vcpus \(2\) must not exceed pcpus \(1\)/)]);
+  });
+});
+
+describe('hvmc bench', () => {
+  test('--workers 2 --pairs 3: three pairs of counts, each matching, their speedups and the median', async () => {
+    const r = await runCli('bench', '--config', 'ref-b', '--policy', 'native', '--workers', '2', '--pairs', '3', '--no-random', '--no-progress');
+    expect(r.code).toBe(0);
+    const p = (JSON.parse(r.out) as { parallel: { countMatches: boolean; pairs: { oneThreadSeconds: number; workersSeconds: number; speedup: number }[]; medianSpeedup: number; speedup: number } }).parallel;
+    expect(p.countMatches).toBe(true);
+    expect(p.pairs).toHaveLength(3);
+    for (const q of p.pairs) expect(q.speedup).toBeCloseTo(q.oneThreadSeconds / q.workersSeconds, 0);
+    expect(p.speedup).toBe(p.pairs[0]!.speedup);
+    expect(p.medianSpeedup).toBe([...p.pairs.map((q) => q.speedup)].sort((a, b) => a - b)[1]);
   });
 });
 
