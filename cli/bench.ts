@@ -103,8 +103,12 @@ export async function runBench(
   const sessionSpec = sessionSpecOf({ ...spec, config: spec.config ?? 'ref-e', policy: spec.policy ?? 'trap-va' });
   const session = await openSession(sessionSpec);
   const progress = progressReporter(io, spec.progress ?? true);
-  const r = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
-  progress.done();
+  const countOneThread = () => {
+    const one = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
+    progress.done();
+    return one;
+  };
+  const r = countOneThread();
   const rssBytes = process.resourceUsage().maxRSS * 1024;
   const key = `${session.family.name} ${session.config.id} ${session.policy.id}`;
   const pinned = PINNED_COUNTS[key];
@@ -124,25 +128,23 @@ export async function runBench(
   let parallel: Record<string, unknown> | undefined;
   if ((spec.workers ?? 1) > 1) {
     const factory = workerFactory({ spec: sessionSpec, baseDir: process.cwd(), invariants: 'none' });
-    const pr = await parallelBfs(factory, session.built.model, [], {
-      workers: spec.workers!,
-      onProgress: progress.onProgress,
-      progressIntervalMs: progress.intervalMs,
-    });
-    progress.done();
-    // More pairs, one thread then the workers, each timed afresh: this machine's speed drifts over
-    // minutes by as much as the speedup's margin, so one pair can mislead either way.
-    const pairs = [{ oneThread: r.seconds, workers: pr.seconds }];
-    let allMatch = true;
-    for (let i = 1; i < (spec.pairs ?? 1); i++) {
-      const one = bfs(session.built.model, { onProgress: progress.onProgress, progressIntervalMs: progress.intervalMs });
-      progress.done();
+    const countWithWorkers = async () => {
       const two = await parallelBfs(factory, session.built.model, [], {
         workers: spec.workers!,
         onProgress: progress.onProgress,
         progressIntervalMs: progress.intervalMs,
       });
       progress.done();
+      return two;
+    };
+    const pr = await countWithWorkers();
+    // More pairs, one thread then the workers, each timed afresh: this machine's speed drifts over
+    // minutes by as much as the speedup's margin, so one pair can mislead either way.
+    const pairs = [{ oneThread: r.seconds, workers: pr.seconds }];
+    let allMatch = true;
+    for (let i = 1; i < (spec.pairs ?? 1); i++) {
+      const one = countOneThread();
+      const two = await countWithWorkers();
       allMatch &&= sameCounts(one, r) && sameCounts(two, r);
       pairs.push({ oneThread: one.seconds, workers: two.seconds });
     }
