@@ -240,16 +240,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--workers <n>', 'also count with n worker threads and report the speedup over one thread')
     .option('--pairs <n>', 'with --workers: time n pairs (one thread, then the workers) and report each speedup and their median', '1')
     .action(async (opts: Record<string, unknown>) => {
+      const workers = workersOption(opts.workers);
       const pairs = intOption(opts.pairs, '--pairs', 1)!;
       if (pairs > 100) throw new UsageError(`--pairs must be at most 100, got ${pairs}`);
-      if (pairs > 1 && workersOption(opts.workers) < 2) throw new UsageError('--pairs needs --workers 2 or more');
+      if (pairs > 1 && workers < 2) throw new UsageError('--pairs needs --workers 2 or more');
       code = await runBench(
         {
           ...sessionSpec(opts),
           progress: opts.progress !== false,
           skipRandom: opts.random === false,
           symmetry: opts.symmetry === true,
-          workers: workersOption(opts.workers),
+          workers,
           pairs,
         },
         io,
