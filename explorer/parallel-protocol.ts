@@ -1,4 +1,5 @@
 /** Messages and shared control words between the parallel BFS coordinator and its workers. */
+import type { SharedTableBuffers } from './shared-table.ts';
 import type { StoreBuffers } from './store.ts';
 import { type TableStates, compileTable } from './table.ts';
 
@@ -82,6 +83,12 @@ export interface WorkerInit {
   readonly symmetry: boolean;
   /** The initial state, stored by the worker that owns it. */
   readonly initial: readonly number[];
+  /**
+   * The visited set all workers share (explorer/shared-table.ts), in which
+   * the coordinator has put the initial state; worker 0 stores it. Without
+   * it, every worker owns a partition of the states, in a table of its own.
+   */
+  readonly shared: SharedTableBuffers | null;
 }
 
 export interface WorkerReady {

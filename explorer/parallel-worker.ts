@@ -43,6 +43,7 @@ import {
   Partition,
 } from './parallel-protocol.ts';
 import { Ring } from './ring.ts';
+import { ADDED, NO_PLACE, SharedTable } from './shared-table.ts';
 import { Backlog, ROOT, StateStore, StoreReader } from './store.ts';
 import { ROUTE_SLOW, ROUTE_STORED, StateTable } from './table.ts';
 
@@ -60,6 +61,8 @@ let cur: Uint32Array;
 let nxt: Uint32Array;
 let tmp: Uint32Array;
 let table: StateTable;
+/** The visited set all workers share, when the coordinator gave one (then `table` is unused). */
+let shared: SharedTable | null = null;
 let store: StateStore;
 /** The new states the others sent in this level, stored at its end (`own`). */
 let backlog: Backlog;
@@ -189,10 +192,32 @@ function send(o: number, h: number): void {
   ring.commit();
 }
 
+/** `visit` with the shared visited set: every worker adds any state, and stores those it added. */
+function visitShared(t: SharedTable): void {
+  if (!expanding) {
+    if (!truncated && !t.has(nxt)) {
+      truncated = true;
+      stop();
+    }
+    return;
+  }
+  const r = t.add(nxt, 0);
+  if (r === ADDED) {
+    // Under a state limit the table took the place (its quota is the shared count).
+    if (limited) added++;
+    else counted();
+    stored(nxt, 0, current);
+  } else if (r === NO_PLACE) stop();
+}
+
 function visit(_i: number): void {
   if (stopped) return;
   if (expanding) transitions++;
   if (canon) canon(nxt);
+  if (shared !== null) {
+    visitShared(shared);
+    return;
+  }
   if (fast) {
     // Expanding with no state limit: the table's one-call route (the all-zero state goes the long way).
     const r = table.route(nxt, 0, me, N);
@@ -257,6 +282,11 @@ function runLevel(o: LevelOrder): LevelDone {
   pending = o.pending;
   limited = o.maxStates < Number.MAX_SAFE_INTEGER;
   fast = expanding && !limited;
+  if (shared !== null) {
+    shared.quota = limited ? ctrl : null;
+    shared.quotaIndex = CTRL_SIZE;
+    shared.quotaMax = o.maxStates;
+  }
   sinceClock = 0;
   const expanded = expandFrom(me, store);
   // Then the states of the others that they have not claimed yet: the level ends when the last is done.
@@ -283,7 +313,8 @@ function runLevel(o: LevelOrder): LevelDone {
   // The states the others sent, after this worker's own (even when stopping: a violation may be among them).
   backlog.flush(stored);
   flushSize();
-  let bytes = table.bytes + store.bytes + backlog.bytes;
+  // (The shared table's arena the coordinator counts, once.)
+  let bytes = (shared !== null ? shared.recent.byteLength : table.bytes) + store.bytes + backlog.bytes;
   for (const r of out) if (r) bytes += r.data.byteLength;
   return { type: 'done', added, transitions, violations, truncated, expanded: expanded + stolen, stolen, store: store.buffers(), length: store.length, bytes };
 }
@@ -302,14 +333,20 @@ async function init(msg: WorkerInit): Promise<void> {
   cur = new Uint32Array(W);
   nxt = new Uint32Array(W);
   tmp = new Uint32Array(W);
-  table = new StateTable(W, model.partitionMask, { ownerMask: model.ownerMask });
   store = new StateStore(W, true);
-  backlog = new Backlog(W);
-  out = [...Array(N).keys()].map((o) => (o === me ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));
-  inbox = [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
-  partition = new Partition(W, N, model.partitionMask, model.ownerMask);
   const init = Uint32Array.from(msg.initial);
-  if (partition.owner(init) === me) {
+  if (msg.shared) {
+    // The coordinator has put the initial state in the shared set; worker 0 stores it.
+    shared = new SharedTable(msg.shared, model.partitionMask);
+    table = new StateTable(W, undefined, { lookupsOnly: true });
+    if (me === 0) store.push(init, 0, ROOT);
+  } else table = new StateTable(W, model.partitionMask, { ownerMask: model.ownerMask });
+  backlog = new Backlog(W);
+  // With the shared set no state is sent: there are no rings.
+  out = [...Array(N).keys()].map((o) => (o === me || msg.shared ? undefined : new Ring(msg.rings[me * N + o]!, W + 2)));
+  inbox = msg.shared ? [] : [...Array(N).keys()].filter((f) => f !== me).map((f) => new Ring(msg.rings[f * N + me]!, W + 2));
+  partition = new Partition(W, N, model.partitionMask, model.ownerMask);
+  if (!msg.shared && partition.owner(init) === me) {
     table.addDirect(init, 0, table.hash(init));
     store.push(init, 0, ROOT);
   }

@@ -14,6 +14,7 @@
  * runs; its length does not). Counts (states, transitions, depth) equal the
  * sequential search's exactly.
  */
+import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { type BfsOptions, type BfsResult, type MutableOutcome, type StopReason, settle } from './bfs.ts';
 import type { ModelFactory } from './factory.ts';
@@ -38,6 +39,7 @@ import {
 import { type ParentLinks, pathThrough } from './path.ts';
 import { Ring } from './ring.ts';
 import { type StoreBuffers, StoreReader } from './store.ts';
+import { SharedTable, type SharedTableBuffers } from './shared-table.ts';
 import { StateTable } from './table.ts';
 
 export interface ParallelOptions extends BfsOptions {
@@ -47,6 +49,15 @@ export interface ParallelOptions extends BfsOptions {
   readonly ringEntries?: number;
   /** Whether a worker that has expanded its own states of a level expands the others' unclaimed ones (default true). */
   readonly steal?: boolean;
+  /**
+   * The visited set: 'shared' (default), one set in shared memory that every
+   * worker looks up and adds to (explorer/shared-table.ts); or 'owned', each
+   * worker owning a partition of the states in a set of its own, and sending
+   * the others' states to them through rings.
+   */
+  readonly table?: 'shared' | 'owned';
+  /** With the shared set: the most bytes its arena may take (default: 8 GiB, or half the machine's memory if less). */
+  readonly arenaBytes?: number;
 }
 
 /** What each worker did, over the whole search. */
@@ -55,7 +66,7 @@ export interface WorkerShare {
   readonly expanded: number;
   /** Of those, states another worker owned, taken once its own were done. */
   readonly stolen: number;
-  /** Distinct states it stored (owns). */
+  /** Distinct states it stored (owns, with `table: 'owned'`). */
   readonly stored: number;
 }
 
@@ -109,6 +120,13 @@ class Pool {
   }
 }
 
+/** The shared visited set's memory: an arena of `arenaBytes`, by default 8 GiB or half the machine's memory (only what is used is ever touched). */
+function allocateShared(words: number, arenaBytes: number | undefined): SharedTableBuffers {
+  const bytes = arenaBytes ?? Math.min(8 * 2 ** 30, Math.floor(totalmem() / 2));
+  if (!Number.isSafeInteger(bytes) || bytes < 2 ** 20) throw new Error('arenaBytes must be at least 1 MiB');
+  return SharedTable.allocate(words, bytes);
+}
+
 /** Entries per ring: a worker that fills one stores what it was sent until its owner catches up. */
 const RING_ENTRIES = 1 << 15;
 
@@ -150,7 +168,8 @@ export async function parallelBfs<A>(
   const ctrl = new Int32Array(ctrlBuffer);
   const ringEntries = options.ringEntries ?? RING_ENTRIES;
   if (!Number.isInteger(ringEntries) || ringEntries < 1 || (ringEntries & (ringEntries - 1)) !== 0) throw new Error('ringEntries must be a power of two');
-  const rings = [...Array(N * N).keys()].map((i) => (Math.floor(i / N) === i % N ? null : Ring.allocate(ringEntries, W + 2)));
+  const sharedBuffers = (options.table ?? 'shared') === 'shared' ? allocateShared(W, options.arenaBytes) : null;
+  const rings = [...Array(N * N).keys()].map((i) => (sharedBuffers || Math.floor(i / N) === i % N ? null : Ring.allocate(ringEntries, W + 2)));
   const pool = new Pool(N);
   const stores = new Stores(N);
   const partition = new Partition(W, N, model.partitionMask, model.ownerMask);
@@ -160,8 +179,10 @@ export async function parallelBfs<A>(
   const init = new Uint32Array(W);
   model.initial(init);
   if (canon) canon(init);
-  // The initial state is the first state its owner stores: global id 0 * N + owner.
-  const root = partition.owner(init);
+  // The initial state is the first state its owner (worker 0 with a shared set) stores: global id 0 * N + owner.
+  const sharedTable = sharedBuffers ? new SharedTable(sharedBuffers, model.partitionMask, { lookupsOnly: true }) : null;
+  sharedTable?.add(init);
+  const root = sharedTable ? 0 : partition.owner(init);
   Atomics.store(ctrl, CTRL_SIZE, 1);
   // Each worker's store: its length, and where the level being expanded starts (ctrlCursor).
   const lengths = [...Array(N).keys()].map((w): number => (w === root ? 1 : 0));
@@ -201,7 +222,9 @@ export async function parallelBfs<A>(
 
   const tables: StateTable[] = [];
   try {
-    await pool.all((id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init] }) satisfies WorkerInit);
+    await pool.all(
+      (id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init], shared: sharedBuffers }) satisfies WorkerInit,
+    );
     for (;;) {
       if (violationsEnd()) {
         stopReason = 'all-violated';
@@ -227,7 +250,7 @@ export async function parallelBfs<A>(
         }),
       );
       let added = 0;
-      let bytes = 0;
+      let bytes = sharedTable?.arenaBytes ?? 0;
       done.forEach((d, w) => {
         transitions += d.transitions;
         added += d.added;
@@ -258,8 +281,10 @@ export async function parallelBfs<A>(
       deepest = depth + 1;
       depth++;
     }
-    const snaps = await pool.all<TableSnapshot>(() => ({ type: 'finish' }));
-    for (const snap of snaps) tables.push(StateTable.from(W, model.partitionMask, snap));
+    if (!sharedTable) {
+      const snaps = await pool.all<TableSnapshot>(() => ({ type: 'finish' }));
+      for (const snap of snaps) tables.push(StateTable.from(W, model.partitionMask, snap));
+    }
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await pool.close();
@@ -269,18 +294,18 @@ export async function parallelBfs<A>(
   return {
     complete,
     stopReason,
-    distinctStates: tables.reduce((n, t) => n + t.size, 0),
+    distinctStates: lengths.reduce((n, l) => n + l, 0),
     transitions,
     maxDepth: deepest,
     seconds: (performance.now() - t0) / 1000,
     bytes: peakBytes,
     invariants: final,
     pathTo: (id) => pathThrough(model as Model<unknown>, stores, canon, id),
-    shares: tables.map((t, w) => ({ expanded: expanded[w]!, stolen: stolen[w]!, stored: t.size })),
+    shares: lengths.map((stored, w) => ({ expanded: expanded[w]!, stolen: stolen[w]!, stored })),
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);
-      return tables[partition.owner(c)]!.has(c);
+      return sharedTable ? sharedTable.has(c) : tables[partition.owner(c)]!.has(c);
     },
   };
 }

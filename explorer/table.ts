@@ -71,7 +71,7 @@ const compiled = new Map<string, TableCode>();
  * The hash of hashWords for W words, as source text over `${v}0..${v}(W-1)`
  * (each word and-ed with mask[i] when there is a mask), into `${out}`.
  */
-function hashSource(W: number, v: string, out = 'h', mask?: readonly number[]): string {
+export function hashSource(W: number, v: string, out = 'h', mask?: readonly number[]): string {
   const word = (i: number): string => (mask ? `(${v}${i} & ${mask[i]! | 0})` : `${v}${i}`);
   const k = `k${out}`;
   const lines = [`let ${out} = ${(0x9747b28c ^ W) >>> 0} | 0, ${k} = 0;`];

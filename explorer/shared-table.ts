@@ -1,0 +1,312 @@
+/**
+ * A visited set that several worker threads share (the parallel search's
+ * default): the buckets by locality of `StateTable` (explorer/table.ts), but
+ * all of them in one arena of shared memory, so that any worker looks any
+ * state up and adds it, and no state is ever sent from one worker to another.
+ *
+ * - **Layout.** `meta` holds four words per bucket: a lock (0 free, 1 held),
+ *   where its slots are (`e`: the region's offset in the arena in units of
+ *   16 words, times 32, plus log2 of its capacity; 0 before its first state),
+ *   how many states it holds, and a spare. A slot holds a state's W words
+ *   complemented (~s), so that a stored word is never 0; an empty slot is all
+ *   zero. The state of all ones, which would look empty, is a flag word.
+ * - **Lookups take no lock and no atomic.** Each word of a slot is written
+ *   once, from 0 to its final value, and a region is never written again
+ *   once its bucket has moved on (see growing), so a racing plain read of a
+ *   word sees 0 or that value. A slot whose W words all equal the state's is
+ *   therefore that state, written or being written by the thread that holds
+ *   the lock (which will answer that it added it). A half-written slot shows
+ *   a 0 where the state has none, so it never matches. A state with a word
+ *   of all ones (complemented, 0) cannot be told from a half-written one that
+ *   way, so it takes the locked path: rare, and never wrong.
+ * - **Adding takes the bucket's lock** (`Atomics.compareExchange`), probes
+ *   again, writes the slot, and lets the lock go (`Atomics.store`): every
+ *   negative answer of a lookup is confirmed under the lock, so a state is
+ *   never lost and two threads never both add the same state. Under a state
+ *   limit the place is taken there too, where the state is known to be new.
+ * - **Growing**, under the lock, copies the bucket into a fresh region of
+ *   twice the size and publishes its `e`. The old region is left as it is:
+ *   a lookup that still scans it finds only states the set holds, and one
+ *   that misses there is confirmed under the lock. Old regions are not
+ *   reused: a reused one would need zeroing, and a plain read racing with the
+ *   zeroing could mix words of two states. The arena is reserved up front
+ *   (8 GiB at most; only the pages used are ever touched).
+ * - Every thread has its own `SharedTable` over the same buffers, with a
+ *   recent-states cache of its own in front of the shared buckets (its
+ *   entries are states the set holds, so a hit is never wrong).
+ */
+import { hashSource } from './table.ts';
+
+const RECENT_BITS = 16;
+const BUCKET_BITS = 12;
+const BUCKETS = 1 << BUCKET_BITS;
+/** Words of `meta` per bucket: version, e, count, spare. */
+const META = 4;
+/** The word of `meta` that says whether the state of all ones (which no slot can hold) is in the set. */
+const SPECIAL = BUCKETS * META;
+/** The word of `meta` with the arena's next free unit. */
+const TOP = SPECIAL + 2;
+const FIRST_LOG = 4;
+/** Arena offsets count units of 16 words (a region holds at least 16 slots of one word). */
+const UNIT_SHIFT = 4;
+const UNIT = 1 << UNIT_SHIFT;
+
+/** The shared memory of a table, as the coordinator hands it to every worker. */
+export interface SharedTableBuffers {
+  readonly words: number;
+  readonly arena: SharedArrayBuffer;
+  readonly meta: SharedArrayBuffer;
+}
+
+/** `SharedTable.add`: the set held the state already. */
+export const SEEN = 0;
+/** `SharedTable.add`: the state is new, and this call added it. */
+export const ADDED = 1;
+/** `SharedTable.add` with a quota: the state is new, but the quota had no place left for it (not added). */
+export const NO_PLACE = 2;
+
+interface SharedCode {
+  add(t: SharedTable, a: Uint32Array, off: number): number;
+  insert(t: SharedTable, a: Uint32Array, off: number, h: number, bk: number): number;
+  has(t: SharedTable, a: Uint32Array, off: number): boolean;
+  /** Copy every state of the region at A[from..from+oldCap*W) into the empty one at A[to..) of capacity mask+1. */
+  rehash(A: Int32Array, from: number, oldCap: number, to: number, mask: number): void;
+}
+
+const compiled = new Map<string, SharedCode>();
+
+function compileShared(W: number, mask?: readonly number[]): SharedCode {
+  const id = `${W}:${mask ? mask.join(',') : ''}`;
+  const have = compiled.get(id);
+  if (have) return have;
+  const idx = [...Array(W).keys()];
+  // s_i: the state's words; x_i: as a slot holds them (complemented, so that no word of a stored state is 0).
+  const load = idx.map((i) => `const s${i} = a[off + ${i}] | 0, x${i} = ~s${i};`).join(' ');
+  // A word x_i = 0 (s_i all ones) could be one not written yet: such a state takes the locked path.
+  const anyZeroX = idx.map((i) => `x${i} === 0`).join(' || ');
+  const equalAt = (arr: string, base: string, v: string): string => idx.map((i) => `${arr}[${base} + ${i}] === ${v}${i}`).join(' && ');
+  const emptyAt = (arr: string, base: string): string => `(${idx.map((i) => `${arr}[${base} + ${i}]`).join(' | ')}) === 0`;
+  const bucket = mask ? `${hashSource(W, 's', 'g', mask)}\nconst bk = g & ${BUCKETS - 1};` : `const bk = h >>> ${32 - BUCKET_BITS};`;
+  const region = (e: string): string => `const base = (${e} >>> 5) << ${UNIT_SHIFT}, mask = (1 << (${e} & 31)) - 1;`;
+  const fn = (args: string, body: string): never =>
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval
+    new Function(...args.split(','), body) as never;
+  // The lock-free lookup: ${onFound} when every word of a slot equals the state's (then the slot
+  // holds it: each word of a slot is either 0 or the one value ever written there); falls through
+  // at an empty slot, an unplaced bucket, or a state with a word x_i = 0.
+  const lockFree = (onFound: string): string => `
+    if (!(${anyZeroX})) {
+      const e = t.meta[bk * ${META} + 1], A = t.arena;
+      if (e !== 0) {
+        ${region('e')}
+        let slot = h & mask;
+        for (;;) {
+          const b = base + slot * ${W};
+          if (${equalAt('A', 'b', 'x')}) ${onFound}
+          if (${emptyAt('A', 'b')}) break;
+          slot = (slot + 1) & mask;
+        }
+      }
+    }`;
+  const code: SharedCode = {
+    rehash: fn(
+      'A,from,oldCap,to,mask',
+      `for (let ob = from, end = from + oldCap * ${W}; ob < end; ob += ${W}) {
+        ${idx.map((i) => `const x${i} = A[ob + ${i}], s${i} = ~x${i};`).join(' ')}
+        if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) continue;
+        ${hashSource(W, 's')}
+        let slot = h & mask;
+        for (;;) {
+          const b = to + slot * ${W};
+          if (${emptyAt('A', 'b')}) { ${idx.map((i) => `A[b + ${i}] = x${i};`).join(' ')} break; }
+          slot = (slot + 1) & mask;
+        }
+      }`,
+    ),
+    add: fn(
+      't,a,off',
+      `${load}
+      if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) return t.addSpecial();
+      ${hashSource(W, 's')}
+      const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
+      if (${equalAt('rc', 'r', 'x')}) return ${SEEN};
+      ${idx.map((i) => `rc[r + ${i}] = x${i};`).join(' ')}
+      ${bucket}
+      ${lockFree(`return ${SEEN};`)}
+      return t.code.insert(t, a, off, h, bk);`,
+    ),
+    // Under the bucket's lock: probe, and insert if absent.
+    insert: fn(
+      't,a,off,h,bk',
+      `${load}
+      const M = t.meta, A = t.arena, m = bk * ${META};
+      while (Atomics.compareExchange(M, m, 0, 1) !== 0);
+      let e = M[m + 1];
+      if (e === 0) e = t.grow(bk, 0);
+      ${region('e')}
+      let slot = h & mask;
+      for (;;) {
+        const b = base + slot * ${W};
+        if (${equalAt('A', 'b', 'x')}) { Atomics.store(M, m, 0); return ${SEEN}; }
+        if (${emptyAt('A', 'b')}) {
+          // New, and no other thread can add it while this one holds the lock: the place to take, if counted.
+          const q = t.quota;
+          if (q !== null && Atomics.add(q, t.quotaIndex, 1) >= t.quotaMax) {
+            Atomics.sub(q, t.quotaIndex, 1);
+            Atomics.store(M, m, 0);
+            return ${NO_PLACE};
+          }
+          ${idx.map((i) => `A[b + ${i}] = x${i};`).join(' ')}
+          if (++M[m + 2] > 3 << ((e & 31) - 2)) t.grow(bk, e);
+          Atomics.store(M, m, 0);
+          return ${ADDED};
+        }
+        slot = (slot + 1) & mask;
+      }`,
+    ),
+    has: fn(
+      't,a,off',
+      `${load}
+      if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) return Atomics.load(t.meta, ${SPECIAL}) !== 0;
+      ${hashSource(W, 's')}
+      ${bucket}
+      ${lockFree('return true;')}
+      return t.hasLocked(a, off, h, bk);`,
+    ),
+  };
+  compiled.set(id, code);
+  return code;
+}
+
+export class SharedTable {
+  readonly words: number;
+  readonly arena: Int32Array;
+  readonly meta: Int32Array;
+  /** This thread's recent-states cache, 2^16 entries of W words, as slots hold them (complemented; all zero when empty). */
+  readonly recent: Int32Array;
+  readonly code: SharedCode;
+  /** Units of the arena (16 words each). */
+  private readonly units: number;
+
+  /** The shared memory of a table of W words per state: an arena of at most `arenaBytes` (at most 8 GiB). */
+  static allocate(words: number, arenaBytes: number): SharedTableBuffers {
+    const meta = new SharedArrayBuffer((BUCKETS * META + 3) * 4);
+    const units = Math.min(Math.floor(arenaBytes / (UNIT * 4)), 2 ** 27 - 1);
+    const arena = new SharedArrayBuffer(units * UNIT * 4);
+    // Unit 0 is never handed out, so that e = 0 can mean "no region yet".
+    new Int32Array(meta)[TOP] = 1;
+    return { words, arena, meta };
+  }
+
+  constructor(buffers: SharedTableBuffers, localityMask?: readonly number[], options: { readonly lookupsOnly?: boolean } = {}) {
+    this.words = buffers.words;
+    if (localityMask && localityMask.length !== this.words) throw new Error(`a locality mask of ${localityMask.length} words for states of ${this.words}`);
+    this.arena = new Int32Array(buffers.arena);
+    this.meta = new Int32Array(buffers.meta);
+    this.units = buffers.arena.byteLength / (UNIT * 4);
+    this.code = compileShared(this.words, localityMask);
+    this.recent = new Int32Array(options.lookupsOnly ? 0 : (1 << RECENT_BITS) * this.words);
+  }
+
+  /**
+   * With a quota, a new state first takes a place: quota[quotaIndex] is the
+   * count of states, shared by all threads, and at most quotaMax are added.
+   * The place is taken under the bucket's lock, where the state is known to
+   * be new, so no duplicate ever holds one.
+   */
+  quota: Int32Array | null = null;
+  quotaIndex = 0;
+  quotaMax = 0;
+
+  /** Add the state a[off..off+W) if absent: ADDED if this call added it (no other thread's did), SEEN, or NO_PLACE (quota). */
+  add(a: Uint32Array, off = 0): number {
+    return this.code.add(this, a, off);
+  }
+
+  /** Whether the set holds a[off..off+W) (exact at the moment it answers). */
+  has(a: Uint32Array, off = 0): boolean {
+    return this.code.has(this, a, off);
+  }
+
+  /** `add` for the state whose words are all ones, which no slot can hold (called by the generated code). */
+  addSpecial(): number {
+    const M = this.meta;
+    while (Atomics.compareExchange(M, SPECIAL + 1, 0, 1) !== 0);
+    let r: number = SEEN;
+    if (M[SPECIAL] === 0) {
+      const q = this.quota;
+      if (q !== null && Atomics.add(q, this.quotaIndex, 1) >= this.quotaMax) {
+        Atomics.sub(q, this.quotaIndex, 1);
+        r = NO_PLACE;
+      } else {
+        Atomics.store(M, SPECIAL, 1);
+        r = ADDED;
+      }
+    }
+    Atomics.store(M, SPECIAL + 1, 0);
+    return r;
+  }
+
+  /** `has` for a state the lock-free scan did not find: probe bucket bk under its lock. */
+  hasLocked(a: Uint32Array, off: number, h: number, bk: number): boolean {
+    const M = this.meta, A = this.arena, W = this.words, m = bk * META;
+    while (Atomics.compareExchange(M, m, 0, 1) !== 0);
+    let found = false;
+    const e = M[m + 1]!;
+    if (e !== 0) {
+      const base = (e >>> 5) * UNIT, mask = (1 << (e & 31)) - 1;
+      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+        const b = base + slot * W;
+        let same = true, empty = true;
+        for (let i = 0; i < W; i++) {
+          const x = A[b + i]!;
+          if (x !== ~a[off + i]!) same = false;
+          if (x !== 0) empty = false;
+        }
+        if (same) {
+          found = true;
+          break;
+        }
+        if (empty) break;
+      }
+    }
+    Atomics.store(M, m, 0);
+    return found;
+  }
+
+  /**
+   * Give bucket bk (whose region is `e`, 0 for none) a fresh region twice
+   * the size and rehash it there; called with the bucket's lock held. The
+   * old region stays as it is: a lookup may still be scanning it. Returns
+   * the new e.
+   */
+  grow(bk: number, e: number): number {
+    const W = this.words, A = this.arena;
+    const log = e === 0 ? FIRST_LOG : (e & 31) + 1;
+    const cap = 1 << log, mask = cap - 1;
+    const units = (cap * W) / UNIT;
+    const at = Atomics.add(this.meta, TOP, units);
+    if (at + units > this.units) {
+      Atomics.sub(this.meta, TOP, units);
+      // (The bucket's lock is let go, so that no other thread waits for it forever.)
+      Atomics.store(this.meta, bk * META, 0);
+      throw new Error(`the shared visited set is full (${(this.arena.byteLength / 2 ** 30).toFixed(1)} GiB)`);
+    }
+    if (e !== 0) this.code.rehash(A, (e >>> 5) * UNIT, 1 << (e & 31), at * UNIT, mask);
+    const ne = (at * 32 + log) | 0;
+    Atomics.store(this.meta, bk * META + 1, ne);
+    return ne;
+  }
+
+  /** States in the whole set (all threads; exact when none is inserting). */
+  count(): number {
+    let n = Atomics.load(this.meta, SPECIAL);
+    for (let k = 0; k < BUCKETS; k++) n += this.meta[k * META + 2]!;
+    return n;
+  }
+
+  /** Bytes of the arena handed out (the regions growing gave up included). */
+  get arenaBytes(): number {
+    return Atomics.load(this.meta, TOP) * UNIT * 4;
+  }
+}
