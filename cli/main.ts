@@ -52,7 +52,7 @@ function addLimitOptions(cmd: Command): Command {
     .option('--timeout <seconds>', 'stop after this many seconds (exit 3 if no violation)')
     .option('--json', 'print one JSON object instead of text')
     .option('--symmetry', 'BFS: store one state per class of pCPU permutations (the policy must treat pCPUs alike)')
-    .option('--workers <n>', 'BFS: worker threads, each owning a share of the states (level-synchronous; same counts, shortest counterexamples)', '1');
+    .option('--workers <n>', 'BFS: worker threads sharing one visited set (level-synchronous; same counts, shortest counterexamples)', '1');
 }
 
 function intOption(raw: unknown, flag: string, min: number): number | undefined {

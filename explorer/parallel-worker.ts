@@ -1,23 +1,27 @@
 /**
  * One worker of the parallel BFS (explorer/parallel.ts). It builds its own
- * copy of the model through the factory and owns the states whose hash
- * falls to it (`Partition.owner`): a private visited set and a store of its states in
- * discovery order (shared memory, so the coordinator can rebuild paths).
- * The table's cache of recent states holds the states this worker stored and
- * those it sent to their owners (who store them in the same level).
+ * copy of the model through the factory and keeps the states it adds in a
+ * store in discovery order (shared memory, so the coordinator can rebuild
+ * paths and the others can expand them).
  *
  * In a level it expands its own states of that depth, claiming them a few
  * at a time from a shared cursor; once it has claimed all of them, it
  * expands the other workers' unclaimed ones the same way (`expandFrom`), so
- * that no worker idles while another still has a queue. A successor it owns it
- * stores itself; any other it sends through a ring to its owner, after a
- * cache of the states it met recently has weeded out most duplicates (most
- * successors are states a sibling produced a moment ago). Between claims,
- * and once it has expanded all it could claim, it takes in what the others sent
- * it (into its table at once; the new ones into its store after its own
- * finds, at the end of the level); the level ends when every worker has sent
- * everything and every ring is empty. It never blocks: the coordinator
- * drives it by messages.
+ * that no worker idles while another still has a queue.
+ *
+ * - With the shared visited set (the default), it adds every successor to
+ *   that set itself and stores those it added (`visitShared`).
+ * - With `table: 'owned'`, it owns the states whose hash falls to it
+ *   (`Partition.owner`), in a private set whose recent-states cache also
+ *   holds the states it sent. A successor it owns it stores itself; any
+ *   other it sends through a ring to its owner, after that cache has weeded
+ *   out most duplicates. Between claims, and once it has expanded all it
+ *   could claim, it takes in what the others sent it (into its table at
+ *   once; the new ones into its store after its own finds, at the end of the
+ *   level); the level ends when every worker has sent everything and every
+ *   ring is empty.
+ *
+ * It never blocks: the coordinator drives it by messages.
  */
 import { parentPort } from 'node:worker_threads';
 import { successorsOf } from './bfs.ts';
@@ -283,6 +287,8 @@ function runLevel(o: LevelOrder): LevelDone {
   limited = o.maxStates < Number.MAX_SAFE_INTEGER;
   fast = expanding && !limited;
   if (shared !== null) {
+    // Every worker saw every other's end of the last level (ctrlDone): the regions it gave up may be reused.
+    shared.recycle();
     shared.quota = limited ? ctrl : null;
     shared.quotaIndex = CTRL_SIZE;
     shared.quotaMax = o.maxStates;

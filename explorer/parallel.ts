@@ -1,18 +1,20 @@
 /**
  * Parallel breadth-first search on worker_threads, level-synchronous.
  *
- * Every worker builds its own copy of the model (a `ModelFactory`) and owns
- * the states whose hash falls to it: a private visited set and a store of its
- * states in discovery order (explorer/parallel-worker.ts). In each level the
- * workers expand their own states of that depth (and, once done, the others'
- * unclaimed ones) and send every successor they do not own to its owner
- * through a ring in shared memory; no table is
- * shared, so no cache line of one is written by two cores. All the states of
- * depth d are stored before any state of depth d+1 is expanded, so the first
- * violations found are at the smallest depth: counterexamples are as short as
- * the sequential search's (which shortest one is reported may differ between
- * runs; its length does not). Counts (states, transitions, depth) equal the
- * sequential search's exactly.
+ * Every worker builds its own copy of the model (a `ModelFactory`) and keeps
+ * the states it adds in a store of its own, in discovery order, in shared
+ * memory (explorer/parallel-worker.ts). By default the workers share one
+ * visited set (explorer/shared-table.ts): a worker looks up every successor
+ * there and adds the new ones itself, so no state is sent anywhere. With
+ * `table: 'owned'`, each worker owns the states whose hash falls to it, in a
+ * set of its own, and sends every successor it does not own to its owner
+ * through a ring in shared memory. In each level the workers expand their
+ * own states of that depth and, once done, the others' unclaimed ones. All
+ * the states of depth d are stored before any state of depth d+1 is
+ * expanded, so the first violations found are at the smallest depth:
+ * counterexamples are as short as the sequential search's (which shortest
+ * one is reported may differ between runs; its length does not). Counts
+ * (states, transitions, depth) equal the sequential search's exactly.
  */
 import { totalmem } from 'node:os';
 import { Worker } from 'node:worker_threads';

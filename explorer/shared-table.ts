@@ -24,13 +24,14 @@
  *   negative answer of a lookup is confirmed under the lock, so a state is
  *   never lost and two threads never both add the same state. Under a state
  *   limit the place is taken there too, where the state is known to be new.
- * - **Growing**, under the lock, copies the bucket into a fresh region of
- *   twice the size and publishes its `e`. The old region is left as it is:
- *   a lookup that still scans it finds only states the set holds, and one
- *   that misses there is confirmed under the lock. Old regions are not
- *   reused: a reused one would need zeroing, and a plain read racing with the
- *   zeroing could mix words of two states. The arena is reserved up front
- *   (8 GiB at most; only the pages used are ever touched).
+ * - **Growing**, under the lock, copies the bucket into a region of twice
+ *   the size and publishes its `e`, then zeroes the old region: a lookup
+ *   still scanning it sees states the set holds, or zeros, which never match
+ *   (it then goes to the locked path). The old region holds another bucket
+ *   only after the level (`recycle`): by then every thread has seen the
+ *   zeros, through the level's control words. Reused sooner, a plain read
+ *   racing with the zeroing could mix the words of two states. The arena is
+ *   reserved up front (8 GiB at most; only the pages used are ever touched).
  * - Every thread has its own `SharedTable` over the same buffers, with a
  *   recent-states cache of its own in front of the shared buckets (its
  *   entries are states the set holds, so a hit is never wrong).
@@ -187,6 +188,9 @@ export class SharedTable {
   readonly code: SharedCode;
   /** Units of the arena (16 words each). */
   private readonly units: number;
+  /** Regions (e) this thread's grows gave up in this level; those it may reuse, by log2 capacity (unit offsets). */
+  private retired: number[] = [];
+  private readonly free: number[][] = [];
 
   /** The shared memory of a table of W words per state: an arena of at most `arenaBytes` (at most 8 GiB). */
   static allocate(words: number, arenaBytes: number): SharedTableBuffers {
@@ -285,17 +289,38 @@ export class SharedTable {
     const log = e === 0 ? FIRST_LOG : (e & 31) + 1;
     const cap = 1 << log, mask = cap - 1;
     const units = (cap * W) / UNIT;
-    const at = Atomics.add(this.meta, TOP, units);
-    if (at + units > this.units) {
-      Atomics.sub(this.meta, TOP, units);
-      // (The bucket's lock is let go, so that no other thread waits for it forever.)
-      Atomics.store(this.meta, bk * META, 0);
-      throw new Error(`the shared visited set is full (${(this.arena.byteLength / 2 ** 30).toFixed(1)} GiB)`);
+    let at = this.free[log]?.pop() ?? -1;
+    if (at < 0) {
+      at = Atomics.add(this.meta, TOP, units);
+      if (at + units > this.units) {
+        Atomics.sub(this.meta, TOP, units);
+        // (The bucket's lock is let go, so that no other thread waits for it forever.)
+        Atomics.store(this.meta, bk * META, 0);
+        throw new Error(`the shared visited set is full (${(this.arena.byteLength / 2 ** 30).toFixed(1)} GiB)`);
+      }
     }
-    if (e !== 0) this.code.rehash(A, (e >>> 5) * UNIT, 1 << (e & 31), at * UNIT, mask);
     const ne = (at * 32 + log) | 0;
-    Atomics.store(this.meta, bk * META + 1, ne);
+    if (e !== 0) {
+      const oldBase = (e >>> 5) * UNIT, oldCap = 1 << (e & 31);
+      this.code.rehash(A, oldBase, oldCap, at * UNIT, mask);
+      Atomics.store(this.meta, bk * META + 1, ne);
+      // The old region is zeroed now (a lookup still scanning it sees empty or half-empty slots,
+      // which never match: it goes to the locked path) and reused only after the level (`recycle`).
+      A.fill(0, oldBase, oldBase + oldCap * W);
+      this.retired.push(e);
+    } else Atomics.store(this.meta, bk * META + 1, ne);
     return ne;
+  }
+
+  /**
+   * Once every thread has finished a level (and has seen, through the
+   * level's control words, that every other has), the regions this thread
+   * gave up in it, zeroed when it did, may hold a bucket again: no lookup
+   * can still be reading them, and every thread sees them as zero.
+   */
+  recycle(): void {
+    for (const e of this.retired) (this.free[e & 31] ??= []).push(e >>> 5);
+    this.retired = [];
   }
 
   /** States in the whole set (all threads; exact when none is inserting). */
@@ -305,7 +330,7 @@ export class SharedTable {
     return n;
   }
 
-  /** Bytes of the arena handed out (the regions growing gave up included). */
+  /** Bytes of the arena handed out (the regions growing gave up, and those waiting to be reused, included). */
   get arenaBytes(): number {
     return Atomics.load(this.meta, TOP) * UNIT * 4;
   }
