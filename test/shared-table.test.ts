@@ -34,10 +34,15 @@ describe('the shared visited set, on one thread', () => {
     const all = states(n, W);
     for (const mask of [undefined, new Array(W).fill(0x3f), new Array(W).fill(0)]) {
       const t = new SharedTable(SharedTable.allocate(W, 2 ** 24), mask);
-      for (let i = 0; i < n; i += 2) expect(t.add(all, i * W)).toBe(ADDED);
-      for (let i = 0; i < n; i++) expect(t.has(all, i * W)).toBe(i % 2 === 0);
-      for (let i = 0; i < n; i++) expect(t.add(all, i * W)).toBe(i % 2 === 0 ? SEEN : ADDED);
-      for (let i = 0; i < n; i++) expect(t.has(all, i * W)).toBe(true);
+      const wrong: string[] = [];
+      const want = (what: string, got: unknown, expected: unknown) => {
+        if (got !== expected && wrong.length < 5) wrong.push(`${what}: ${String(got)}, not ${String(expected)}`);
+      };
+      for (let i = 0; i < n; i += 2) want(`add #${i}`, t.add(all, i * W), ADDED);
+      for (let i = 0; i < n; i++) want(`has #${i}`, t.has(all, i * W), i % 2 === 0);
+      for (let i = 0; i < n; i++) want(`add again #${i}`, t.add(all, i * W), i % 2 === 0 ? SEEN : ADDED);
+      for (let i = 0; i < n; i++) want(`has after #${i}`, t.has(all, i * W), true);
+      expect(wrong).toEqual([]);
       expect(t.count()).toBe(n);
     }
   });
@@ -50,11 +55,11 @@ describe('the shared visited set, on one thread', () => {
       const t = new SharedTable(SharedTable.allocate(W, 2 ** 24), [0x3f, 0x3f]);
       // Ten "levels" of 4,000 states, with the recycling a worker does between levels.
       for (let level = 0; level < 10; level++) {
-        for (let i = level * 4000; i < (level + 1) * 4000; i++) expect(t.add(all, i * W)).toBe(ADDED);
+        for (let i = level * 4000; i < (level + 1) * 4000; i++) if (t.add(all, i * W) !== ADDED) throw new Error(`state ${i} not new`);
         if (recycle) t.recycle();
-        for (let i = 0; i < (level + 1) * 4000; i += 7) expect(t.add(all, i * W)).toBe(SEEN);
+        for (let i = 0; i < (level + 1) * 4000; i += 7) if (t.add(all, i * W) !== SEEN) throw new Error(`state ${i} lost`);
       }
-      for (let i = 0; i < n; i++) expect(t.has(all, i * W)).toBe(true);
+      for (let i = 0; i < n; i++) if (!t.has(all, i * W)) throw new Error(`state ${i} lost`);
       expect(t.count()).toBe(n);
       return t.arenaBytes;
     };
