@@ -11,11 +11,11 @@
  *   complemented (~s), so that a stored word is never 0; an empty slot is all
  *   zero. The state of all ones, which would look empty, is a flag word.
  * - **Lookups take no lock and no atomic.** Each word of a slot is written
- *   once, from 0 to its final value, and a region is never written again
- *   once its bucket has moved on (see growing), so a racing plain read of a
- *   word sees 0 or that value. A slot whose W words all equal the state's is
- *   therefore that state, written or being written by the thread that holds
- *   the lock (which will answer that it added it). A half-written slot shows
+ *   once, from 0 to its final value, and once its bucket has moved on a
+ *   region is only zeroed (see growing), so within a level a racing plain
+ *   read of a word sees 0 or that value. A slot whose W words all equal
+ *   the state's is therefore that state, written or being written by the
+ *   thread that holds the lock (which will answer that it added it). A half-written slot shows
  *   a 0 where the state has none, so it never matches. A state with a word
  *   of all ones (complemented, 0) cannot be told from a half-written one that
  *   way, so it takes the locked path: rare, and never wrong.
@@ -41,7 +41,7 @@ import { hashSource } from './table.ts';
 const RECENT_BITS = 16;
 const BUCKET_BITS = 12;
 const BUCKETS = 1 << BUCKET_BITS;
-/** Words of `meta` per bucket: version, e, count, spare. */
+/** Words of `meta` per bucket: lock, e, count, spare. */
 const META = 4;
 /** The word of `meta` that says whether the state of all ones (which no slot can hold) is in the set. */
 const SPECIAL = BUCKETS * META;
@@ -202,6 +202,12 @@ export class SharedTable {
     return { words, arena, meta };
   }
 
+  /**
+   * A thread's view of the set in `buffers`, with buckets by `localityMask`
+   * (the same for every thread). With `lookupsOnly` (a thread that mostly
+   * asks `has`, such as the coordinator) it has no recent-states cache; `add`
+   * still works, without one.
+   */
   constructor(buffers: SharedTableBuffers, localityMask?: readonly number[], options: { readonly lookupsOnly?: boolean } = {}) {
     this.words = buffers.words;
     if (localityMask && localityMask.length !== this.words) throw new Error(`a locality mask of ${localityMask.length} words for states of ${this.words}`);
