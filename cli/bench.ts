@@ -168,7 +168,8 @@ export async function runBench(
         : {}),
       bytesPerState: Number((pr.bytes / pr.distinctStates).toFixed(1)),
       peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
-      // Per worker: the share of the states it owns, and the states it expanded for the others (taken at level ends).
+      // Per worker: the share of the states it stored (added to the shared set, or owns with the owned sets), and
+      // the states it expanded for the others (taken at level ends).
       ownedPercent: pr.shares.map((w) => Number(((100 * w.stored) / pr.distinctStates).toFixed(1))),
       stolenPercent: pr.shares.map((w) => Number(((100 * w.stolen) / pr.distinctStates).toFixed(1))),
     };

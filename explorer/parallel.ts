@@ -124,9 +124,17 @@ class Pool {
 
 /** The shared visited set's memory: an arena of `arenaBytes`, by default 8 GiB or half the machine's memory (only what is used is ever touched). */
 function allocateShared(words: number, arenaBytes: number | undefined): SharedTableBuffers {
-  const bytes = arenaBytes ?? Math.min(8 * 2 ** 30, Math.floor(totalmem() / 2));
+  let bytes = arenaBytes ?? Math.min(8 * 2 ** 30, Math.floor(totalmem() / 2));
   if (!Number.isSafeInteger(bytes) || bytes < 2 ** 20) throw new Error('arenaBytes must be at least 1 MiB');
-  return SharedTable.allocate(words, bytes);
+  // A system that will not reserve that much address space at once gets a smaller arena (which may fill up: a clear error then).
+  for (;;) {
+    try {
+      return SharedTable.allocate(words, bytes);
+    } catch (e) {
+      if (!(e instanceof RangeError) || arenaBytes !== undefined || bytes < 2 ** 27) throw e;
+      bytes = Math.floor(bytes / 2);
+    }
+  }
 }
 
 /** Entries per ring: a worker that fills one stores what it was sent until its owner catches up. */

@@ -179,6 +179,10 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
   return code;
 }
 
+function sizeText(bytes: number): string {
+  return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
 export class SharedTable {
   readonly words: number;
   readonly arena: Int32Array;
@@ -302,7 +306,7 @@ export class SharedTable {
         Atomics.sub(this.meta, TOP, units);
         // (The bucket's lock is let go, so that no other thread waits for it forever.)
         Atomics.store(this.meta, bk * META, 0);
-        throw new Error(`the shared visited set is full (${(this.arena.byteLength / 2 ** 30).toFixed(1)} GiB)`);
+        throw new Error(`the shared visited set is full (its arena of ${sizeText(this.arena.byteLength)})`);
       }
     }
     const ne = (at * 32 + log) | 0;

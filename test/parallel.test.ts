@@ -135,6 +135,15 @@ describe.each<Table>(['shared', 'owned'])('parallel BFS (2 workers, the %s visit
   });
 });
 
+describe('the shared visited set', () => {
+  test('a shared set whose arena fills up: the search fails with a clear error', async () => {
+    const spec: SessionSpec = { model: 'stage2', config: 's2-g', policy: 'no-maintenance' };
+    const s = await openSession(spec);
+    const factory = workerFactory({ spec, baseDir: process.cwd(), invariants: 'none' });
+    await expect(parallelBfs(factory, s.built.model, [], { workers: 2, arenaBytes: 2 ** 20 })).rejects.toThrow(/the shared visited set is full \(its arena of 1 MiB\)/);
+  });
+});
+
 describe('a worker that has expanded its own states of a level expands the others\' unclaimed ones', () => {
   // Every state of the lopsided grid has the same owner: the other worker has only what it takes.
   const n = 300;
