@@ -179,6 +179,19 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
   return code;
 }
 
+/**
+ * The arena has no room left for a bucket to grow: the search cannot go on.
+ * Its exit code is the CLI's for a search that could not finish (3), which
+ * a worker passes on with the message.
+ */
+export class TableFullError extends Error {
+  readonly exitCode = 3;
+  constructor(arenaBytes: number) {
+    super(`the shared visited set is full (its arena of ${sizeText(arenaBytes)}); run on one thread, or with fewer states`);
+    this.name = 'TableFullError';
+  }
+}
+
 function sizeText(bytes: number): string {
   return bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GiB` : `${Math.round(bytes / 2 ** 20)} MiB`;
 }
@@ -306,7 +319,7 @@ export class SharedTable {
         Atomics.sub(this.meta, TOP, units);
         // (The bucket's lock is let go, so that no other thread waits for it forever.)
         Atomics.store(this.meta, bk * META, 0);
-        throw new Error(`the shared visited set is full (its arena of ${sizeText(this.arena.byteLength)})`);
+        throw new TableFullError(this.arena.byteLength);
       }
     }
     const ne = (at * 32 + log) | 0;

@@ -140,7 +140,10 @@ describe('the shared visited set', () => {
     const spec: SessionSpec = { model: 'stage2', config: 's2-g', policy: 'no-maintenance' };
     const s = await openSession(spec);
     const factory = workerFactory({ spec, baseDir: process.cwd(), invariants: 'none' });
-    await expect(parallelBfs(factory, s.built.model, [], { workers: 2, arenaBytes: 2 ** 20 })).rejects.toThrow(/the shared visited set is full \(its arena of 1 MiB\)/);
+    const failed = parallelBfs(factory, s.built.model, [], { workers: 2, arenaBytes: 2 ** 20 });
+    await expect(failed).rejects.toThrow(/the shared visited set is full \(its arena of 1 MiB\)/);
+    // The CLI's code for a search that could not finish.
+    await expect(failed).rejects.toMatchObject({ exitCode: 3 });
   });
 });
 
