@@ -141,7 +141,7 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
       't,a,off,h,bk',
       `${load}
       const M = t.meta, A = t.arena, m = bk * ${META};
-      while (Atomics.compareExchange(M, m, 0, 1) !== 0);
+      if (Atomics.compareExchange(M, m, 0, 1) !== 0) t.lock(m);
       let e = M[m + 1];
       if (e === 0) e = t.grow(bk, 0);
       ${region('e')}
@@ -258,7 +258,7 @@ export class SharedTable {
   /** `add` for the state whose words are all ones, which no slot can hold (called by the generated code). */
   addSpecial(): number {
     const M = this.meta;
-    while (Atomics.compareExchange(M, SPECIAL + 1, 0, 1) !== 0);
+    this.lock(SPECIAL + 1);
     let r: number = SEEN;
     if (M[SPECIAL] === 0) {
       const q = this.quota;
@@ -274,10 +274,20 @@ export class SharedTable {
     return r;
   }
 
+  /**
+   * Take the lock word meta[i]: spin a while, then sleep 20 µs at a time. (A
+   * thread that holds a lock may have lost its core to another, when there
+   * are more threads than cores: spinning on would keep it off.)
+   */
+  lock(i: number): void {
+    const M = this.meta;
+    for (let n = 0; Atomics.compareExchange(M, i, 0, 1) !== 0; n++) if (n >= 100) Atomics.wait(M, i, 1, 0.02);
+  }
+
   /** `has` for a state the lock-free scan did not find: probe bucket bk under its lock. */
   hasLocked(a: Uint32Array, off: number, h: number, bk: number): boolean {
     const M = this.meta, A = this.arena, W = this.words, m = bk * META;
-    while (Atomics.compareExchange(M, m, 0, 1) !== 0);
+    this.lock(m);
     let found = false;
     const e = M[m + 1]!;
     if (e !== 0) {

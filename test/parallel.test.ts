@@ -27,7 +27,7 @@ const figures = (r: { distinctStates: number; transitions: number; maxDepth: num
 ];
 
 describe.each<Table>(['shared', 'owned'])('parallel BFS (2 workers, the %s visited set) finds exactly what the sequential search finds', (table) => {
-  // (The owned set, the older way, on fewer configurations: the suite's time.)
+  // (The owned set, the older way, on fewer configurations and tests: the suite's time.)
   const all = table === 'shared';
   test.each<[string, SessionSpec]>([
     ['setway ref-c native (the table grows while the workers insert)', { model: 'setway', config: 'ref-c', policy: 'native' }],
@@ -43,7 +43,8 @@ describe.each<Table>(['shared', 'owned'])('parallel BFS (2 workers, the %s visit
     expect(figures(par)).toEqual(figures(seq));
   });
 
-  test('with symmetry over pCPUs', async () => {
+  // (Table-independent: the coordinator's and the workers' common paths; run once.)
+  if (all) test('with symmetry over pCPUs', async () => {
     const { seq, par } = await both({ model: 'setway', config: 'ref-c', policy: 'trap-va', overrides: { pcpus: 3 } }, table, { symmetry: true });
     expect(figures(par)).toEqual(figures(seq));
   });
@@ -82,7 +83,8 @@ describe.each<Table>(['shared', 'owned'])('parallel BFS (2 workers, the %s visit
     }
   });
 
-  test('stops: when every invariant is violated, and at the timeout', async () => {
+  // (Table-independent: the coordinator's and the workers' common paths; run once.)
+  if (all) test('stops: when every invariant is violated, and at the timeout', async () => {
     const spec: SessionSpec = { model: 'setway', config: 'ref-c', policy: 'native' };
     const s = await openSession(spec);
     const inv = s.built.invariants;
