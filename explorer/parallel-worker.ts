@@ -64,8 +64,9 @@ let successors: (src: Uint32Array, dst: Uint32Array, visit: (i: number) => void)
 let cur: Uint32Array;
 let nxt: Uint32Array;
 let tmp: Uint32Array;
+/** This worker's own visited set, with `table: 'owned'` (never assigned with the shared set). */
 let table: StateTable;
-/** The visited set all workers share, when the coordinator gave one (then `table` is unused). */
+/** The visited set all workers share, when the coordinator gave one. */
 let shared: SharedTable | null = null;
 let store: StateStore;
 /** The new states the others sent in this level, stored at its end (`own`). */
@@ -344,7 +345,6 @@ async function init(msg: WorkerInit): Promise<void> {
   if (msg.shared) {
     // The coordinator has put the initial state in the shared set; worker 0 stores it.
     shared = new SharedTable(msg.shared, model.partitionMask);
-    table = new StateTable(W, undefined, { lookupsOnly: true });
     if (me === 0) store.push(init, 0, ROOT);
   } else table = new StateTable(W, model.partitionMask, { ownerMask: model.ownerMask });
   backlog = new Backlog(W);

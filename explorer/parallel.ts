@@ -66,9 +66,9 @@ export interface ParallelOptions extends BfsOptions {
 export interface WorkerShare {
   /** States it expanded (of its own and of others). */
   readonly expanded: number;
-  /** Of those, states another worker owned, taken once its own were done. */
+  /** Of those, states another worker stored (owned), taken once its own were done. */
   readonly stolen: number;
-  /** Distinct states it stored (owns, with `table: 'owned'`). */
+  /** Distinct states it stored: those it added to the shared set first, or those it owns (`table: 'owned'`). */
   readonly stored: number;
 }
 

@@ -36,7 +36,7 @@
  *   recent-states cache of its own in front of the shared buckets (its
  *   entries are states the set holds, so a hit is never wrong).
  */
-import { hashSource } from './table.ts';
+import { generated, hashSource, wordsSource } from './table.ts';
 
 const RECENT_BITS = 16;
 const BUCKET_BITS = 12;
@@ -80,23 +80,19 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
   const id = `${W}:${mask ? mask.join(',') : ''}`;
   const have = compiled.get(id);
   if (have) return have;
-  const idx = [...Array(W).keys()];
+  const { equalAt, emptyAt, storeAt, allZero, each } = wordsSource(W);
   // s_i: the state's words; x_i: as a slot holds them (complemented, so that no word of a stored state is 0).
-  const load = idx.map((i) => `const s${i} = a[off + ${i}] | 0, x${i} = ~s${i};`).join(' ');
+  const load = each((i) => `const s${i} = a[off + ${i}] | 0, x${i} = ~s${i};`);
   // A word x_i = 0 (s_i all ones) could be one not written yet: such a state takes the locked path.
-  const anyZeroX = idx.map((i) => `x${i} === 0`).join(' || ');
-  const equalAt = (arr: string, base: string, v: string): string => idx.map((i) => `${arr}[${base} + ${i}] === ${v}${i}`).join(' && ');
-  const emptyAt = (arr: string, base: string): string => `(${idx.map((i) => `${arr}[${base} + ${i}]`).join(' | ')}) === 0`;
+  const noZeroX = `${each((i) => `x${i} !== 0 &&`)} true`;
   const bucket = mask ? `${hashSource(W, 's', 'g', mask)}\nconst bk = g & ${BUCKETS - 1};` : `const bk = h >>> ${32 - BUCKET_BITS};`;
   const region = (e: string): string => `const base = (${e} >>> 5) << ${UNIT_SHIFT}, mask = (1 << (${e} & 31)) - 1;`;
-  const fn = (args: string, body: string): never =>
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function(...args.split(','), body) as never;
+  const fn = generated<never>;
   // The lock-free lookup: ${onFound} when every word of a slot equals the state's (then the slot
   // holds it: each word of a slot is either 0 or the one value ever written there); falls through
   // at an empty slot, an unplaced bucket, or a state with a word x_i = 0.
   const lockFree = (onFound: string): string => `
-    if (!(${anyZeroX})) {
+    if (${noZeroX}) {
       const e = t.meta[bk * ${META} + 1], A = t.arena;
       if (e !== 0) {
         ${region('e')}
@@ -113,13 +109,13 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
     rehash: fn(
       'A,from,oldCap,to,mask',
       `for (let ob = from, end = from + oldCap * ${W}; ob < end; ob += ${W}) {
-        ${idx.map((i) => `const x${i} = A[ob + ${i}], s${i} = ~x${i};`).join(' ')}
-        if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) continue;
+        ${each((i) => `const x${i} = A[ob + ${i}], s${i} = ~x${i};`)}
+        if (${allZero('x')}) continue;
         ${hashSource(W, 's')}
         let slot = h & mask;
         for (;;) {
           const b = to + slot * ${W};
-          if (${emptyAt('A', 'b')}) { ${idx.map((i) => `A[b + ${i}] = x${i};`).join(' ')} break; }
+          if (${emptyAt('A', 'b')}) { ${storeAt('A', 'b', 'x')} break; }
           slot = (slot + 1) & mask;
         }
       }`,
@@ -127,11 +123,11 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
     add: fn(
       't,a,off',
       `${load}
-      if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) return t.addSpecial();
+      if (${allZero('x')}) return t.addSpecial();
       ${hashSource(W, 's')}
       const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
       if (${equalAt('rc', 'r', 'x')}) return ${SEEN};
-      ${idx.map((i) => `rc[r + ${i}] = x${i};`).join(' ')}
+      ${storeAt('rc', 'r', 'x')}
       ${bucket}
       ${lockFree(`return ${SEEN};`)}
       return t.code.insert(t, a, off, h, bk);`,
@@ -157,7 +153,7 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
             Atomics.store(M, m, 0);
             return ${NO_PLACE};
           }
-          ${idx.map((i) => `A[b + ${i}] = x${i};`).join(' ')}
+          ${storeAt('A', 'b', 'x')}
           if (++M[m + 2] > 3 << ((e & 31) - 2)) t.grow(bk, e);
           Atomics.store(M, m, 0);
           return ${ADDED};
@@ -168,7 +164,7 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
     has: fn(
       't,a,off',
       `${load}
-      if ((${idx.map((i) => `x${i}`).join(' | ')}) === 0) return Atomics.load(t.meta, ${SPECIAL}) !== 0;
+      if (${allZero('x')}) return Atomics.load(t.meta, ${SPECIAL}) !== 0;
       ${hashSource(W, 's')}
       ${bucket}
       ${lockFree('return true;')}

@@ -87,17 +87,38 @@ export function hashSource(W: number, v: string, out = 'h', mask?: readonly numb
   return lines.join('\n');
 }
 
+/** Pieces of source text over the W words of a state (v0..v(W-1)), for the generated tables (here and explorer/shared-table.ts). */
+export function wordsSource(W: number) {
+  const idx = [...Array(W).keys()];
+  return {
+    /** arr[base + i] === v_i for every word i. */
+    equalAt: (arr: string, base: string, v = 's'): string => idx.map((i) => `${arr}[${base} + ${i}] === ${v}${i}`).join(' && '),
+    /** Whether arr[base..base+W) is all zero. */
+    emptyAt: (arr: string, base: string): string => `(${idx.map((i) => `${arr}[${base} + ${i}]`).join(' | ')}) === 0`,
+    /** arr[base + i] = v_i, for every word i. */
+    storeAt: (arr: string, base: string, v = 's'): string => idx.map((i) => `${arr}[${base} + ${i}] = ${v}${i};`).join(' '),
+    /** Whether v_0..v_(W-1) are all zero. */
+    allZero: (v = 's'): string => `(${idx.map((i) => `${v}${i}`).join(' | ')}) === 0`,
+    /** One statement per word, from `line(i)`. */
+    each: (line: (i: number) => string): string => idx.map(line).join(' '),
+  };
+}
+
+/** A function compiled from generated source (`args` comma-separated). */
+export function generated<F>(args: string, body: string): F {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function(...args.split(','), body) as F;
+}
+
 /** The code of a table of W words per state, with buckets by `mask` if given, and the owner among workers by `ownerMask` (by `mask` without it). */
 export function compileTable(W: number, mask?: readonly number[], ownerMask?: readonly number[]): TableCode {
   const id = `${W}:${mask ? mask.join(',') : ''}:${ownerMask ? ownerMask.join(',') : ''}`;
   const have = compiled.get(id);
   if (have) return have;
-  const idx = [...Array(W).keys()];
-  const load = idx.map((i) => `const s${i} = a[off + ${i}];`).join(' ');
-  const equalAt = (arr: string, base: string): string => idx.map((i) => `${arr}[${base} + ${i}] === s${i}`).join(' && ');
-  const emptyAt = (arr: string, base: string): string => `(${idx.map((i) => `${arr}[${base} + ${i}]`).join(' | ')}) === 0`;
-  const allZero = `(${idx.map((i) => `s${i}`).join(' | ')}) === 0`;
-  const store = (arr: string, base: string): string => idx.map((i) => `${arr}[${base} + ${i}] = s${i};`).join(' ');
+  const words = wordsSource(W);
+  const { equalAt, emptyAt, storeAt: store, each } = words;
+  const load = each((i) => `const s${i} = a[off + ${i}];`);
+  const allZero = words.allZero();
   // The hash of the masked words, g (the whole hash h without a mask); the bucket is its low bits.
   const maskedHash = mask ? hashSource(W, 's', 'g', mask) : 'const g = h;';
   const bucket = mask ? `const bk = g & ${(1 << BUCKET_BITS) - 1};` : 'const bk = 0;';
@@ -116,9 +137,7 @@ export function compileTable(W: number, mask?: readonly number[], ownerMask?: re
       if (${emptyAt('keys', 'b')}) { ${onEmpty} }
       slot = (slot + 1) & mask;
     }`;
-  const fn = (args: string, body: string): never =>
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval
-    new Function(...args.split(','), body) as never;
+  const fn = generated<never>;
   // The recent-states cache: `onHit` if it holds the state, else it does from now on.
   const recentCheck = (onHit: string): string => `
       const rc = t.recent, r = (h >>> ${32 - RECENT_BITS}) * ${W};
@@ -128,7 +147,7 @@ export function compileTable(W: number, mask?: readonly number[], ownerMask?: re
   const stored = `${store('keys', 'b')} t.size++; if (++t.counts[bk] > t.limits[bk]) t.growBucket(bk);`;
   const insert = probe('return false;', `${stored} return true;`);
   const code: TableCode = {
-    hash: fn('a,off', `${idx.map((i) => `const a${i} = a[off + ${i}];`).join(' ')}\n${hashSource(W, 'a')}\nreturn h >>> 0;`),
+    hash: fn('a,off', `${each((i) => `const a${i} = a[off + ${i}];`)}\n${hashSource(W, 'a')}\nreturn h >>> 0;`),
     add: fn('t,a,off', `${load}\nif (${allZero}) return t.addZero();\n${hashSource(W, 's')}\n${recentCheck('return false;')}\n${insert}`),
     addDirect: fn('t,a,off,h', `${load}\n${insert}`),
     has: fn('t,a,off', `${load}\nif (${allZero}) return t.zeroHeld;\n${hashSource(W, 's')}\n${probe('return true;', 'return false;')}`),
@@ -146,7 +165,7 @@ export function compileTable(W: number, mask?: readonly number[], ownerMask?: re
     ),
     // With an owner mask only go is needed; without one, go is g, the masked hash (or h itself).
     owner: fn('a,off,N', `${load}\n${ownerMask ? '' : `${mask ? '' : hashSource(W, 's')}\n${maskedHash}`}\n${ownerHash}\nreturn N > 1 ? ${ownerOf} : 0;`),
-    zero: fn('a,off', `return (${idx.map((i) => `a[off + ${i}]`).join(' | ')}) === 0;`),
+    zero: fn('a,off', `return ${emptyAt('a', 'off')};`),
   };
   compiled.set(id, code);
   return code;
