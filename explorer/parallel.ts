@@ -122,10 +122,27 @@ class Pool {
   }
 }
 
+/**
+ * The arena of the last shared set, kept for the next search in this
+ * process, and how many of its bytes it used. Every arena reserves its whole
+ * size from the system (8 GiB by default), and a process holding several
+ * that the garbage collector has not freed yet cannot start a child process
+ * (fork: ENOMEM): a test suite running many searches met that. So a search
+ * gives its arena back at its end, and the next one zeroes the used part and
+ * takes it.
+ */
+let spareArena: { readonly arena: SharedArrayBuffer; readonly used: number } | null = null;
+
 /** The shared visited set's memory: an arena of `arenaBytes`, by default 8 GiB or half the machine's memory (only what is used is ever touched). */
 function allocateShared(words: number, arenaBytes: number | undefined): SharedTableBuffers {
   let bytes = arenaBytes ?? Math.min(8 * 2 ** 30, Math.floor(totalmem() / 2));
   if (!Number.isSafeInteger(bytes) || bytes < 2 ** 20) throw new Error('arenaBytes must be at least 1 MiB');
+  if (arenaBytes === undefined && spareArena) {
+    const { arena, used } = spareArena;
+    spareArena = null;
+    new Int32Array(arena, 0, used / 4).fill(0);
+    return SharedTable.over(words, arena);
+  }
   // A system that will not reserve that much address space at once gets a smaller arena (which may fill up: a clear error then).
   for (;;) {
     try {
@@ -135,6 +152,19 @@ function allocateShared(words: number, arenaBytes: number | undefined): SharedTa
       bytes = Math.floor(bytes / 2);
     }
   }
+}
+
+/** A one-thread visited set of every state the workers stored (lengths[w] in worker w's store). */
+function tableOfStores(model: Model<unknown>, stores: Stores, lengths: readonly number[]): StateTable {
+  const t = new StateTable(model.words, model.partitionMask);
+  const s = new Uint32Array(model.words);
+  lengths.forEach((n, w) => {
+    for (let q = 0; q < n; q++) {
+      stores.read(q * lengths.length + w, s);
+      t.add(s);
+    }
+  });
+  return t;
 }
 
 /** Entries per ring: a worker that fills one stores what it was sent until its owner catches up. */
@@ -231,6 +261,7 @@ export async function parallelBfs<A>(
   }
 
   const tables: StateTable[] = [];
+  let lookup: StateTable | null = null;
   try {
     await pool.all(
       (id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init], shared: sharedBuffers }) satisfies WorkerInit,
@@ -298,6 +329,8 @@ export async function parallelBfs<A>(
   } finally {
     if (progressTimer) clearInterval(progressTimer);
     await pool.close();
+    // No worker uses the arena any more: the next search may (`has` answers from the stores).
+    if (sharedTable && options.arenaBytes === undefined) spareArena = { arena: sharedBuffers!.arena, used: sharedTable.arenaBytes };
   }
   const { complete, final } = settle(stopReason, truncated, outcomes);
   if (!complete && stopReason === 'exhausted') stopReason = 'max-depth';
@@ -315,7 +348,10 @@ export async function parallelBfs<A>(
     has: (s) => {
       const c = s.slice();
       if (canon) canon(c);
-      return sharedTable ? sharedTable.has(c) : tables[partition.owner(c)]!.has(c);
+      if (!sharedTable) return tables[partition.owner(c)]!.has(c);
+      // The arena has gone to the next search: a table of the stored states, built at the first question.
+      lookup ??= tableOfStores(model, stores, lengths);
+      return lookup.has(c);
     },
   };
 }

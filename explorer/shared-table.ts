@@ -207,9 +207,13 @@ export class SharedTable {
 
   /** The shared memory of a table of W words per state: an arena of at most `arenaBytes` (at most 8 GiB). */
   static allocate(words: number, arenaBytes: number): SharedTableBuffers {
-    const meta = new SharedArrayBuffer((BUCKETS * META + 3) * 4);
     const units = Math.min(Math.floor(arenaBytes / (UNIT * 4)), 2 ** 27 - 1);
-    const arena = new SharedArrayBuffer(units * UNIT * 4);
+    return SharedTable.over(words, new SharedArrayBuffer(units * UNIT * 4));
+  }
+
+  /** The shared memory of an empty table over `arena`, which must be all zero (at most 2^27 - 1 units of 64 bytes). */
+  static over(words: number, arena: SharedArrayBuffer): SharedTableBuffers {
+    const meta = new SharedArrayBuffer((BUCKETS * META + 3) * 4);
     // Unit 0 is never handed out, so that e = 0 can mean "no region yet".
     new Int32Array(meta)[TOP] = 1;
     return { words, arena, meta };
