@@ -307,7 +307,7 @@ function runLevel(o: LevelOrder): LevelDone {
   for (const r of out) r?.publish();
   Atomics.store(ctrl, ctrlDone(me), o.depth + 1);
   // Store what the others send until all of them have sent everything.
-  for (;;) {
+  for (let spins = 0; ; spins++) {
     drain();
     if (Atomics.load(ctrl, CTRL_STOP) !== 0) break;
     let all = true;
@@ -316,6 +316,9 @@ function runLevel(o: LevelOrder): LevelDone {
       drain();
       break;
     }
+    // After a while, sleep 50 µs at a time (its own done word stays as it is): with more workers than
+    // cores, a spinning worker would keep one that still expands off its core.
+    if (spins >= 1000) Atomics.wait(ctrl, ctrlDone(me), o.depth + 1, 0.05);
   }
   // The states the others sent, after this worker's own (even when stopping: a violation may be among them).
   backlog.flush(stored);
