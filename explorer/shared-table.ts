@@ -69,6 +69,8 @@ export const NO_PLACE = 2;
 interface SharedCode {
   add(t: SharedTable, a: Uint32Array, off: number): number;
   insert(t: SharedTable, a: Uint32Array, off: number, h: number, bk: number): number;
+  /** `has` for a state the lock-free scan did not find: probe bucket bk under its lock. */
+  hasLocked(t: SharedTable, a: Uint32Array, off: number, h: number, bk: number): boolean;
   has(t: SharedTable, a: Uint32Array, off: number): boolean;
   /** Copy every state of the region at A[from..from+oldCap*W) into the empty one at A[to..) of capacity mask+1. */
   rehash(A: Int32Array, from: number, oldCap: number, to: number, mask: number): void;
@@ -88,6 +90,10 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
   const bucket = mask ? `${hashSource(W, 's', 'g', mask)}\nconst bk = g & ${BUCKETS - 1};` : `const bk = h >>> ${32 - BUCKET_BITS};`;
   const region = (e: string): string => `const base = (${e} >>> 5) << ${UNIT_SHIFT}, mask = (1 << (${e} & 31)) - 1;`;
   const fn = generated<never>;
+  // Take bucket bk's lock; its region is then e.
+  const locked = `const M = t.meta, A = t.arena, m = bk * ${META};
+      if (Atomics.compareExchange(M, m, 0, 1) !== 0) t.lock(m);
+      let e = M[m + 1];`;
   // The lock-free lookup: ${onFound} when every word of a slot equals the state's (then the slot
   // holds it: each word of a slot is either 0 or the one value ever written there); falls through
   // at an empty slot, an unplaced bucket, or a state with a word x_i = 0.
@@ -136,9 +142,7 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
     insert: fn(
       't,a,off,h,bk',
       `${load}
-      const M = t.meta, A = t.arena, m = bk * ${META};
-      if (Atomics.compareExchange(M, m, 0, 1) !== 0) t.lock(m);
-      let e = M[m + 1];
+      ${locked}
       if (e === 0) e = t.grow(bk, 0);
       ${region('e')}
       let slot = h & mask;
@@ -168,7 +172,23 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
       ${hashSource(W, 's')}
       ${bucket}
       ${lockFree('return true;')}
-      return t.hasLocked(a, off, h, bk);`,
+      return t.code.hasLocked(t, a, off, h, bk);`,
+    ),
+    hasLocked: fn(
+      't,a,off,h,bk',
+      `${load}
+      ${locked}
+      let found = false;
+      if (e !== 0) {
+        ${region('e')}
+        for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+          const b = base + slot * ${W};
+          if (${equalAt('A', 'b', 'x')}) { found = true; break; }
+          if (${emptyAt('A', 'b')}) break;
+        }
+      }
+      Atomics.store(M, m, 0);
+      return found;`,
     ),
   };
   compiled.set(id, code);
@@ -282,33 +302,6 @@ export class SharedTable {
   lock(i: number): void {
     const M = this.meta;
     for (let n = 0; Atomics.compareExchange(M, i, 0, 1) !== 0; n++) if (n >= 100) Atomics.wait(M, i, 1, 0.02);
-  }
-
-  /** `has` for a state the lock-free scan did not find: probe bucket bk under its lock. */
-  hasLocked(a: Uint32Array, off: number, h: number, bk: number): boolean {
-    const M = this.meta, A = this.arena, W = this.words, m = bk * META;
-    this.lock(m);
-    let found = false;
-    const e = M[m + 1]!;
-    if (e !== 0) {
-      const base = (e >>> 5) * UNIT, mask = (1 << (e & 31)) - 1;
-      for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-        const b = base + slot * W;
-        let same = true, empty = true;
-        for (let i = 0; i < W; i++) {
-          const x = A[b + i]!;
-          if (x !== ~a[off + i]!) same = false;
-          if (x !== 0) empty = false;
-        }
-        if (same) {
-          found = true;
-          break;
-        }
-        if (empty) break;
-      }
-    }
-    Atomics.store(M, m, 0);
-    return found;
   }
 
   /**
