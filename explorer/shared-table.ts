@@ -151,9 +151,7 @@ function compileShared(W: number, mask?: readonly number[]): SharedCode {
         if (${equalAt('A', 'b', 'x')}) { Atomics.store(M, m, 0); return ${SEEN}; }
         if (${emptyAt('A', 'b')}) {
           // New, and no other thread can add it while this one holds the lock: the place to take, if counted.
-          const q = t.quota;
-          if (q !== null && Atomics.add(q, t.quotaIndex, 1) >= t.quotaMax) {
-            Atomics.sub(q, t.quotaIndex, 1);
+          if (t.quota !== null && !t.takePlace()) {
             Atomics.store(M, m, 0);
             return ${NO_PLACE};
           }
@@ -275,17 +273,22 @@ export class SharedTable {
     return this.code.has(this, a, off);
   }
 
+  /** With a quota, take a place for a state known to be new: false (and nothing taken) if none is left. */
+  takePlace(): boolean {
+    const q = this.quota!;
+    if (Atomics.add(q, this.quotaIndex, 1) < this.quotaMax) return true;
+    Atomics.sub(q, this.quotaIndex, 1);
+    return false;
+  }
+
   /** `add` for the state whose words are all ones, which no slot can hold (called by the generated code). */
   addSpecial(): number {
     const M = this.meta;
     this.lock(SPECIAL + 1);
     let r: number = SEEN;
     if (M[SPECIAL] === 0) {
-      const q = this.quota;
-      if (q !== null && Atomics.add(q, this.quotaIndex, 1) >= this.quotaMax) {
-        Atomics.sub(q, this.quotaIndex, 1);
-        r = NO_PLACE;
-      } else {
+      if (this.quota !== null && !this.takePlace()) r = NO_PLACE;
+      else {
         Atomics.store(M, SPECIAL, 1);
         r = ADDED;
       }
@@ -305,10 +308,11 @@ export class SharedTable {
   }
 
   /**
-   * Give bucket bk (whose region is `e`, 0 for none) a fresh region twice
-   * the size and rehash it there; called with the bucket's lock held. The
-   * old region stays as it is: a lookup may still be scanning it. Returns
-   * the new e.
+   * Give bucket bk (whose region is `e`, 0 for none) a region twice the
+   * size (one this thread gave up in an earlier level, or fresh) and rehash
+   * it there; called with the bucket's lock held. The old region is zeroed
+   * and waits for `recycle`: a lookup may still be scanning it. Returns the
+   * new e.
    */
   grow(bk: number, e: number): number {
     const W = this.words, A = this.arena;
