@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// hvmc's entry point: TypeScript sources run through tsx (also for user policy files).
+// hvmc's entry point. From the package: the compiled JavaScript in dist/. In
+// hvmc's own repository (where cli/main.ts sits beside this folder): the
+// TypeScript sources through tsx, so that what runs is what was edited.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 // The visited set is a few hundred megabytes probed at random, so on Linux
 // most probes also miss the TLB. glibc backs large allocations with
@@ -22,8 +25,14 @@ if (process.platform === 'linux' && !process.env.HVMC_NO_HUGEPAGES && !tunables.
     process.exit(code ?? 1);
   });
 } else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  const { main } = await import('../cli/main.ts');
+  const sources = new URL('../cli/main.ts', import.meta.url);
+  let main;
+  if (existsSync(sources)) {
+    const { register } = await import('tsx/esm/api');
+    register();
+    ({ main } = await import(sources.href));
+  } else {
+    ({ main } = await import('../dist/cli/main.js'));
+  }
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -21,5 +21,5 @@ export async function buildForWorker(args: WorkerModelArgs): Promise<FactoryBuil
 }
 
 export function workerFactory(args: WorkerModelArgs): ModelFactory {
-  return { module: new URL('./worker-model.ts', import.meta.url).href, export: 'buildForWorker', args };
+  return { module: import.meta.url, export: 'buildForWorker', args };
 }

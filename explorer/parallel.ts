@@ -87,13 +87,19 @@ export class WorkerError extends Error {
   }
 }
 
-const ENTRY = new URL('./worker-entry.mjs', import.meta.url);
+/**
+ * The worker's module. From the compiled package it is parallel-worker.js,
+ * run as it is. From the TypeScript sources (this repository's tests), a
+ * small entry registers tsx first and then imports parallel-worker.ts.
+ */
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(FROM_SOURCES ? './worker-entry.mjs' : './parallel-worker.js', import.meta.url);
 const WORKER = new URL('./parallel-worker.ts', import.meta.url).href;
 
 class Pool {
   private readonly workers: Worker[] = [];
   constructor(n: number) {
-    for (let i = 0; i < n; i++) this.workers.push(new Worker(ENTRY, { workerData: { entry: WORKER } }));
+    for (let i = 0; i < n; i++) this.workers.push(new Worker(ENTRY, FROM_SOURCES ? { workerData: { entry: WORKER } } : {}));
   }
   /** Send each worker its message; resolve with their answers (or reject with the first failure). */
   all<T>(make: (i: number) => unknown, transfer?: (i: number) => ArrayBuffer[]): Promise<T[]> {

@@ -10,7 +10,7 @@
  *   npx hvmc check --config ref-a --policy ./docs/examples/clean-before-migrate.ts   # holds
  *   npx hvmc check --config ref-b --policy ./docs/examples/clean-before-migrate.ts   # the system cache breaks it
  */
-import { definePolicy } from '../../model/setway/policy.ts';
+import { definePolicy } from 'hvmc';
 
 export default definePolicy({
   model: 'setway',

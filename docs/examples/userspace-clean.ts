@@ -9,7 +9,7 @@
  *     never loaded by userspace, so nobody cleans the scrub (Christoffer's
  *     "memory regions added later").
  */
-import { defineStage2Policy } from '../../model/stage2/index.ts';
+import { defineStage2Policy } from 'hvmc';
 
 export default defineStage2Policy({
   model: 'stage2',

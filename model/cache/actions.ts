@@ -4,7 +4,7 @@
  * reasons for being disabled. A model puts them in its action union and
  * delegates every hardware kind here.
  */
-import { P, match } from 'ts-pattern';
+import { match } from 'ts-pattern';
 import type { StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel } from '../../explorer/model.ts';
 import type { Hardware } from './hardware.ts';
@@ -17,8 +17,12 @@ export type HardwareAction =
   | { readonly kind: 'sysFill'; readonly addr: number }
   | { readonly kind: 'lineMove'; readonly from: number; readonly to: number; readonly addr: number; readonly way: number };
 
-/** A ts-pattern for "any hardware action", for the models' exhaustive matches. */
-export const HARDWARE_KINDS = { kind: P.union('evict', 'sysEvict', 'specFill', 'sysFill', 'lineMove') } as const;
+/**
+ * The hardware's action kinds. A model matches "any hardware action" with
+ * `{ kind: P.union(...HARDWARE_KINDS) }` in its own module (the pattern's type
+ * is ts-pattern's internal one, so it is not exported from here).
+ */
+export const HARDWARE_KINDS = ['evict', 'sysEvict', 'specFill', 'sysFill', 'lineMove'] as const;
 
 /** Every hardware action over `addrs` addresses, in a fixed order. */
 export function hardwareUniverse(st: CacheHierarchy, addrs: number): HardwareAction[] {

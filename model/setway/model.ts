@@ -7,7 +7,7 @@
  * calls `steps[i](src, dst)`.
  */
 import { OrderedMap } from 'immutable';
-import { match } from 'ts-pattern';
+import { P, match } from 'ts-pattern';
 import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import type { SetwayAction } from './actions.ts';
@@ -22,6 +22,9 @@ import { Scheduler } from './scheduler.ts';
 import { SuccessorGenerator } from './successors.ts';
 import { PcpuSymmetry } from './symmetry.ts';
 import { SetwayState } from './state.ts';
+
+/** Any hardware action (delegated to model/cache/actions.ts). */
+const HARDWARE = { kind: P.union(...HARDWARE_KINDS) } as const;
 
 export interface SetwayModelOptions {
   /** Run every policy hook twice and compare (for policies loaded from files). */
@@ -114,7 +117,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
         guest.nbStore(dst, addr, pcpu, way);
         return true;
       })
-      .with(HARDWARE_KINDS, (h) => compileHardware(st, hw, h))
+      .with(HARDWARE, (h) => compileHardware(st, hw, h))
       .with({ kind: 'migrate' }, ({ vcpu, to }) => (src: Uint32Array, dst: Uint32Array) => {
         if (!sched.enabled(src, vcpu, to)) return false;
         dst.set(src);
@@ -144,7 +147,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
         actor: 'nb',
         text: `STR ${name(addr)} on p${pcpu}` + (st.find(src, pcpu, addr) < 0 ? wayNote(way) : ''),
       }))
-      .with(HARDWARE_KINDS, (h) => hardwareLabel(st, h))
+      .with(HARDWARE, (h) => hardwareLabel(st, h))
       .with({ kind: 'migrate' }, ({ vcpu, to }) => ({ actor: 'sched', text: `migrate v${vcpu} p${st.pcpu(src, vcpu)}->p${to}` }))
       .exhaustive();
   }
@@ -164,7 +167,7 @@ export class SetwayModel extends ActionModel<SetwayAction> {
           ? `${name(addr)} has already been written`
           : `p${pcpu}'s cache already holds ${name(addr)}, so no way is chosen`,
       )
-      .with(HARDWARE_KINDS, (h) => hardwareWhyDisabled(st, src, h, 'no vCPU there has its caches on'))
+      .with(HARDWARE, (h) => hardwareWhyDisabled(st, src, h, 'no vCPU there has its caches on'))
       .with({ kind: 'migrate' }, ({ vcpu, to }) =>
         sched.enabled(src, vcpu, to) && !this.step(src, i, probe)
           ? `the policy forbids migrating v${vcpu} to p${to}`

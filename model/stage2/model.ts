@@ -7,7 +7,7 @@
  * maintenance. docs/semantics.md ("stage2") says what every action does.
  */
 import { OrderedMap } from 'immutable';
-import { match } from 'ts-pattern';
+import { P, match } from 'ts-pattern';
 import { ActionModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import {
@@ -25,6 +25,9 @@ import { runPolicyHook } from '../core/policy-loader.ts';
 import { type S2Instr, type Stage2Params, instrText } from './params.ts';
 import type { S2AllocHyp, Stage2Policy } from './policy.ts';
 import { FOREIGN, Stage2State, ZERO } from './state.ts';
+
+/** Any hardware action (delegated to model/cache/actions.ts). */
+const HARDWARE = { kind: P.union(...HARDWARE_KINDS) } as const;
 
 export type Stage2Action =
   /** v0 executes its next instruction; `way` is the victim way when it allocates a line. */
@@ -222,7 +225,7 @@ export class Stage2Model extends ActionModel<Stage2Action> {
         if (r === FOREIGN && st.get(dst, st.leakF) === 0) st.put(dst, st.leakF, 2 + gfn * 2);
         return true;
       })
-      .with(HARDWARE_KINDS, (h) => compileHardware(st, hw, h))
+      .with(HARDWARE, (h) => compileHardware(st, hw, h))
       .exhaustive();
   }
 
@@ -267,7 +270,7 @@ export class Stage2Model extends ActionModel<Stage2Action> {
         const latest = st.latest(src, gfn);
         return { actor: 'dma', text: `reads ${frame(gfn)} from RAM -> ${val(r)}` + (r !== latest ? ` (latest is ${val(latest)})` : '') };
       })
-      .with(HARDWARE_KINDS, (h) => hardwareLabel(st, h))
+      .with(HARDWARE, (h) => hardwareLabel(st, h))
       .exhaustive();
   }
 
@@ -308,7 +311,7 @@ export class Stage2Model extends ActionModel<Stage2Action> {
         st.reallocFrame < 0 ? 'realloc is off' : st.get(src, st.reallocDoneF) === 1 ? 'the freed frame is already given' : 'one way only',
       )
       .with({ kind: 'dmaRead' }, ({ gfn }) => (this.params.dma ? `g${gfn} is not mapped at stage 2 (the SMMU shares it)` : 'dma is off'))
-      .with(HARDWARE_KINDS, (h) => hardwareWhyDisabled(st, src, h, 'never: the host maps all RAM'))
+      .with(HARDWARE, (h) => hardwareWhyDisabled(st, src, h, 'never: the host maps all RAM'))
       .exhaustive();
   }
 
