@@ -33,14 +33,14 @@ export interface Session {
 
 export function familyByName(name: string | undefined): AnyFamily {
   const n = name ?? 'setway';
-  const f = FAMILIES[n];
+  const f = Object.hasOwn(FAMILIES, n) ? FAMILIES[n] : undefined;
   if (!f) throw new UsageError(`unknown model ${JSON.stringify(n)} (models: ${Object.keys(FAMILIES).join(', ')})`);
   return f;
 }
 
 export async function openSession(spec: SessionSpec, baseDir = process.cwd()): Promise<Session> {
   const family = familyByName(spec.model);
-  const config = resolveConfig(family, spec.config, spec.overrides ?? {});
+  const config = resolveConfig(family, spec.config, spec.overrides ?? {}, baseDir);
   const policy = await resolvePolicy(family, spec.policy ?? config.policy, baseDir);
   return { family, config, policy, built: family.build(config.params, policy) };
 }

@@ -4,6 +4,7 @@
  * parameter. Configurations are immutable maps; every problem is a UsageError.
  */
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Map as IMap } from 'immutable';
 import { UsageError } from './errors.ts';
 import type { AnyFamily } from './family.ts';
@@ -39,17 +40,18 @@ export function resolveConfig(
   family: AnyFamily,
   config: string | undefined,
   overrides: Readonly<Record<string, unknown>> = {},
+  baseDir: string = process.cwd(),
 ): ResolvedConfig {
   let params: ParamMap = IMap(family.defaults);
   let id = 'default';
   let policy: string | undefined;
   if (config !== undefined) {
-    const ref = family.configs[config];
+    const ref = Object.hasOwn(family.configs, config) ? family.configs[config] : undefined;
     if (ref) {
       params = params.merge(IMap(ref));
       id = config;
     } else if (looksLikeFile(config)) {
-      const raw = readJsonFile(config, 'config file');
+      const raw = readJsonFile(resolve(baseDir, config), 'config file');
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         throw new UsageError(`config file ${config} must hold a JSON object of parameters`);
       }

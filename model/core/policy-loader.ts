@@ -1,29 +1,17 @@
 /**
- * Loading a user's policy file (`--policy ./my-policy.ts`). TypeScript files
- * load through tsx (the CLI registers it) or vitest's transformer; JavaScript
- * files load as they are. Every failure is a clear error with exit code 2.
+ * Policies: a built-in name, or a user's policy file loaded by
+ * ./user-module.ts. Every failure is a clear error with exit code 2.
  */
-import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PolicyError, UsageError } from './errors.ts';
+import { importUserModule, isModulePath, userModulePath } from './user-module.ts';
 
 /** A `--policy` value names a file when it has a path separator or a script extension. */
-export function isPolicyPath(spec: string): boolean {
-  return /[\\/]/.test(spec) || /\.(m|c)?(t|j)s$/.test(spec);
-}
+export const isPolicyPath = isModulePath;
 
 /** Import the module and return the export that is the policy (default, `policy`, or the only export). */
 export async function importPolicy(spec: string, baseDir: string = process.cwd()): Promise<{ path: string; value: unknown }> {
-  const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`policy file not found: ${spec} (looked at ${path})`);
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new PolicyError(`policy file ${spec} failed to load: ${msg}`);
-  }
+  const path = userModulePath(spec, baseDir, 'policy file');
+  const mod = await importUserModule(path, spec, 'policy file');
   if (mod.default !== undefined) return { path, value: mod.default };
   if (mod.policy !== undefined) return { path, value: mod.policy };
   const keys = Object.keys(mod);
@@ -43,7 +31,7 @@ export async function resolvePolicy<P>(
   if (spec === undefined || spec === '') {
     throw new UsageError(`--policy is required for model ${family.name}: one of ${names.join(', ')}, or a policy file`);
   }
-  const builtin = family.policies[spec];
+  const builtin = Object.hasOwn(family.policies, spec) ? family.policies[spec] : undefined;
   if (builtin !== undefined) return { id: spec, policy: builtin, fromFile: false };
   if (!isPolicyPath(spec)) {
     throw new UsageError(`unknown policy ${JSON.stringify(spec)} for model ${family.name} (built-in: ${names.join(', ')}; or a path to a policy file)`);

@@ -1,0 +1,92 @@
+/**
+ * Loading a user's file (a policy today): `.ts .mts .cts .js .mjs .cjs`, in
+ * any folder, in a CommonJS or an ES module package or none. The one place
+ * that does it, for the CLI, the worker threads, the vitest API, replay and
+ * the gate alike.
+ *
+ * Every file goes through tsx's `tsImport`, scoped to that import: it loads
+ * exactly the path given (a `.js` beside a same-named `.ts` is the `.js`),
+ * compiles TypeScript with no tsconfig needed, accepts `import`/`export` in a
+ * `.ts` of a CommonJS package (as `tsc` does), and registers nothing for the
+ * rest of the process. A failure is a PolicyError (exit code 2) naming the
+ * file and the real cause, with line and column for a syntax error.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { PolicyError, UsageError } from './errors.ts';
+
+/** The file extensions a user's module may have. */
+export const USER_MODULE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'] as const;
+
+/** A value names a file (rather than a built-in) when it has a path separator or a module extension. */
+export function isModulePath(spec: string): boolean {
+  return /[\\/]/.test(spec) || /\.(m|c)?(t|j)s$/.test(spec);
+}
+
+/** The absolute path of `spec` against `baseDir`, checked to be an existing file with a module extension. */
+export function userModulePath(spec: string, baseDir: string, what: string): string {
+  const path = isAbsolute(spec) ? spec : resolve(baseDir, spec);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`${what} not found: ${spec} (looked at ${path})`);
+  if (!USER_MODULE_EXTENSIONS.some((e) => path.endsWith(e))) {
+    throw new UsageError(`${what} ${spec} must end in ${USER_MODULE_EXTENSIONS.join(' ')}`);
+  }
+  return path;
+}
+
+/**
+ * Import a user's module and return its exports as an ES module namespace
+ * would show them. A CommonJS module's `module.exports` is its `default`
+ * (Node's rule) unless it was compiled from ES syntax (`__esModule`), in
+ * which case its own `default` and named exports are used.
+ */
+export async function importUserModule(path: string, shown: string, what: string): Promise<Record<string, unknown>> {
+  let ns: Record<string, unknown>;
+  try {
+    ns = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path)}`);
+  }
+  const cjs = ns.default as Record<string, unknown> | undefined;
+  if (cjs !== null && typeof cjs === 'object' && (cjs as { __esModule?: unknown }).__esModule === true) {
+    return Object.fromEntries(Object.keys(cjs).map((k) => [k, cjs[k]]));
+  }
+  return ns;
+}
+
+/** One line: the cause of a load failure, with the file, line and column where there are any. */
+export function loadErrorText(e: unknown, path: string): string {
+  if (!(e instanceof Error)) return oneLine(String(e));
+  const rel = relative(process.cwd(), path) || path;
+  // esbuild (TypeScript): "Transform failed with 1 error:\n/abs/file.ts:2:49: ERROR: Unexpected "}""
+  const esb = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(e.message);
+  if (esb) return `syntax error at ${shortPath(esb[1]!, rel, path)}:${esb[2]}:${esb[3]}: ${oneLine(esb[4]!)}`;
+  const stack = e.stack ?? '';
+  // Node (JavaScript): the stack starts "/abs/file.js:2\n<code>\n   ^^^\n\nSyntaxError: ..."
+  if (e.name === 'SyntaxError') {
+    const m = /^(?:file:\/\/)?(.*?):(\d+)\n(.*)\n( *)\^/.exec(stack);
+    if (m) return `syntax error at ${shortPath(m[1]!, rel, path)}:${m[2]}:${m[4]!.length + 1}: ${oneLine(e.message)}`;
+    return `syntax error: ${oneLine(e.message)}`;
+  }
+  // A throw at the module's top level: name the first frame in a user file, if any.
+  const frame = /\(?((?:file:\/\/)?\/[^():\s]+):(\d+):(\d+)\)?$/m.exec(
+    stack
+      .split('\n')
+      .filter((l) => /^\s+at /.test(l) && !l.includes('node_modules') && !l.includes('node:'))
+      .join('\n'),
+  );
+  const where = frame ? ` (at ${shortPath(frame[1]!.replace(/^file:\/\//, ''), rel, path)}:${frame[2]}:${frame[3]})` : '';
+  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return `${name}${oneLine(e.message)}${where}`;
+}
+
+function shortPath(p: string, rel: string, abs: string): string {
+  return p === abs ? rel : relative(process.cwd(), p) || p;
+}
+
+/** The first line of a message, at most 300 characters. */
+export function oneLine(s: string): string {
+  const first = s.split('\n').find((l) => l.trim() !== '') ?? '';
+  return first.length > 300 ? `${first.slice(0, 297)}...` : first;
+}
