@@ -10,12 +10,20 @@
  *     const result = await checkModel({ model: 'setway', config, policy: './my-policy.ts' });
  *     expect(result).toHold();
  *   });
+ *
+ * Relative paths (policy and config files) resolve against the folder of the
+ * test file that calls checkModel, or against `baseDir` if given. The
+ * `replay:` command a failure prints names them relative to the working
+ * directory, so it runs as printed from where vitest was started.
  */
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { expect } from 'vitest';
 import { check, checkParallel } from '../explorer/check.ts';
 import { type SearchLimits, limitsOf } from '../explorer/bfs.ts';
 import { type Bias, randomSearch } from '../explorer/random.ts';
 import { type Trace, renderTrace } from '../explorer/trace.ts';
+import { looksLikeFile } from '../model/core/config.ts';
+import { isPolicyPath } from '../model/core/policy-loader.ts';
 import { checkCommand, replayCommand } from './random.ts';
 import { openSession, selectInvariants, type SessionSpec, sessionSpecOf } from './session.ts';
 import { workerFactory } from './worker-model.ts';
@@ -31,6 +39,17 @@ export interface CheckModelSpec extends SessionSpec, SearchLimits {
   readonly bias?: Bias;
   /** `bfs` with this many worker threads (default 1); same counts and counterexample lengths. */
   readonly workers?: number;
+  /** Where relative policy and config paths resolve (default: the calling test file's folder). */
+  readonly baseDir?: string;
+}
+
+/** What a random search did: what `toSurviveWalks` reports. */
+export interface WalksDone {
+  readonly seed: number;
+  readonly runs: number;
+  readonly runsDone: number;
+  readonly depth: number;
+  readonly bias: Bias;
 }
 
 export interface ModelCheckResult {
@@ -43,9 +62,34 @@ export interface ModelCheckResult {
   readonly invariants: readonly { readonly name: string; readonly status: 'holds' | 'violated' | 'unknown'; readonly counterexample?: Trace }[];
   /** The CLI command that reproduces this check. */
   readonly replay: string;
+  /** strategy 'random': the walks that ran. */
+  readonly walks?: WalksDone;
 }
 
-export async function checkModel(spec: CheckModelSpec): Promise<ModelCheckResult> {
+/** The folder of the test file now running (vitest's own record of it), if any. */
+function testFileDir(): string | undefined {
+  try {
+    const path = expect.getState().testPath;
+    return typeof path === 'string' && path !== '' ? dirname(path) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A path given relative to `baseDir`, as the CLI would name it from the working directory. */
+function fromCwd(spec: string | undefined, isPath: (s: string) => boolean, baseDir: string): string | undefined {
+  if (spec === undefined || !isPath(spec) || isAbsolute(spec)) return spec;
+  const rel = relative(process.cwd(), resolve(baseDir, spec));
+  return isAbsolute(rel) || rel.startsWith('..') ? rel : `./${rel}`;
+}
+
+export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResult> {
+  const baseDir = given.baseDir ?? testFileDir() ?? process.cwd();
+  const spec: CheckModelSpec = {
+    ...given,
+    ...(given.policy !== undefined ? { policy: fromCwd(given.policy, isPolicyPath, baseDir)! } : {}),
+    ...(given.config !== undefined ? { config: fromCwd(given.config, looksLikeFile, baseDir)! } : {}),
+  };
   const session = await openSession(spec);
   const invariants = selectInvariants(session.built, spec.invariants ?? []);
   const names = spec.invariants ?? [];
@@ -57,6 +101,7 @@ export async function checkModel(spec: CheckModelSpec): Promise<ModelCheckResult
       ...head,
       strategy: 'random',
       complete: false,
+      walks: { seed: r.seed, runs: r.runs, runsDone: r.runsDone, depth: r.depth, bias: r.bias },
       invariants: invariants.map((i) =>
         r.violation?.invariant === i.name ? { name: i.name, status: 'violated', counterexample: r.violation.trace } : { name: i.name, status: 'unknown' },
       ),
@@ -90,9 +135,17 @@ export async function checkModel(spec: CheckModelSpec): Promise<ModelCheckResult
 
 function describeFailure(r: ModelCheckResult, name: string): string {
   const inv = r.invariants.find((i) => i.name === name)!;
-  const head = `${r.model} · config ${r.config} · policy ${r.policy}: ${name} ${inv.status}`;
+  const head = `${r.model} · config ${r.config} · policy ${r.policy}: ${name} ${statusText(inv.status)}`;
   const trace = inv.counterexample ? `\n${renderTrace(inv.counterexample)}` : '';
   return `${head}${trace}\nreplay: ${r.replay}`;
+}
+
+function statusText(status: 'holds' | 'violated' | 'unknown'): string {
+  return status === 'unknown' ? 'is not decided (the search stopped at a limit)' : status;
+}
+
+function walksText(w: WalksDone): string {
+  return `${w.runsDone} random walk${w.runsDone === 1 ? '' : 's'} of at most ${w.depth} steps (seed ${w.seed}${w.bias === 'uniform' ? '' : `, bias ${w.bias}`})`;
 }
 
 function pick(r: ModelCheckResult, invariant: string | undefined): ModelCheckResult['invariants'] {
@@ -103,9 +156,20 @@ function pick(r: ModelCheckResult, invariant: string | undefined): ModelCheckRes
 }
 
 expect.extend({
-  /** Every checked invariant (or the one named) holds, after a complete search. */
+  /** Every checked invariant (or the one named) holds, after a complete search (strategy 'bfs'). */
   toHold(received: ModelCheckResult, invariant?: string) {
-    const bad = pick(received, invariant).filter((i) => i.status !== 'holds');
+    const checked = pick(received, invariant);
+    if (received.strategy === 'random' && !checked.some((i) => i.status === 'violated')) {
+      return {
+        pass: false,
+        message: () =>
+          `a random search cannot show that ${invariant ?? 'the invariants'} hold${invariant ? 's' : ''}: ` +
+          `${walksText(received.walks!)} found no violation, which is not a proof. ` +
+          `Use expect(result).toSurviveWalks() for what random walks can say, or strategy 'bfs' (with workers: 2 for speed) for a proof.\n` +
+          `replay: ${received.replay}`,
+      };
+    }
+    const bad = checked.filter((i) => i.status !== 'holds');
     return {
       pass: bad.length === 0,
       message: () =>
@@ -114,11 +178,27 @@ expect.extend({
           : bad.map((i) => describeFailure(received, i.name)).join('\n\n'),
     };
   },
+  /** A random search (strategy 'random') found no violation of any checked invariant (or of the one named). */
+  toSurviveWalks(received: ModelCheckResult, invariant?: string) {
+    if (received.strategy !== 'random') {
+      throw new Error(`toSurviveWalks is for strategy 'random' (this was a '${received.strategy}' search: use toHold())`);
+    }
+    const bad = pick(received, invariant).filter((i) => i.status === 'violated');
+    return {
+      pass: bad.length === 0,
+      message: () =>
+        bad.length === 0
+          ? `expected a violation of ${invariant ?? 'some invariant'}, but ${walksText(received.walks!)} found none\nreplay: ${received.replay}`
+          : `${walksText(received.walks!)} found a violation:\n` + bad.map((i) => describeFailure(received, i.name)).join('\n\n'),
+    };
+  },
   /** The named invariant is violated (with a counterexample of exactly `length` steps, if given). */
   toBeViolated(received: ModelCheckResult, invariant: string, opts: { length?: number } = {}) {
     const [inv] = pick(received, invariant);
     const length = inv!.counterexample?.steps.length;
     const pass = inv!.status === 'violated' && (opts.length === undefined || opts.length === length);
+    const none =
+      received.strategy === 'random' ? `${walksText(received.walks!)} found no violation` : `it ${statusText(inv!.status)}`;
     return {
       pass,
       message: () =>
@@ -126,13 +206,14 @@ expect.extend({
           ? `expected ${invariant} not to be violated\n${describeFailure(received, invariant)}`
           : inv!.status === 'violated'
             ? `expected a counterexample of ${opts.length} steps for ${invariant}, got ${length}\n${describeFailure(received, invariant)}`
-            : `expected ${invariant} to be violated, but it is ${inv!.status}\nreplay: ${received.replay}`,
+            : `expected ${invariant} to be violated, but ${none}\nreplay: ${received.replay}`,
     };
   },
 });
 
 interface HvmcMatchers<R = unknown> {
   toHold(invariant?: string): R;
+  toSurviveWalks(invariant?: string): R;
   toBeViolated(invariant: string, opts?: { length?: number }): R;
 }
 
