@@ -1,25 +1,71 @@
 /**
- * `npm start` / `hvmc gate`: every built-in policy of every model on its gate
- * configurations; a verdict table (policy x config -> holds, or the violated
- * invariant and its shortest counterexample length); one full counterexample;
- * exit 1 when any verdict differs from the committed expectations file.
+ * `hvmc gate [FILE]`: the checks a repository gates its CI on, listed in a
+ * gate file (default `hvmc.gate.json`; format in docs/gate.md), each with the
+ * verdicts it expects. Prints a verdict table (policy x configuration ->
+ * holds, or the violated invariant and its shortest counterexample length)
+ * with a legend and one full counterexample, and exits 1 when any verdict
+ * differs from its expectation, naming each difference. `--update` writes
+ * the verdicts found into the file as the new expectations. This
+ * repository's own `npm start` is one such file.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { z } from 'zod';
 import { check, type CheckReport } from '../explorer/check.ts';
 import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
-import { resolveConfig } from '../model/core/config.ts';
-import { FAMILIES } from '../model/registry.ts';
 import { type Io, paint } from './io.ts';
-import { sessionFor } from './session.ts';
+import { openSession, selectInvariants } from './session.ts';
 
-export const EXPECTATIONS = fileURLToPath(new URL('../test/gate.expected.json', import.meta.url));
+export const GATE_FILE = 'hvmc.gate.json';
 
 /** invariant -> "holds" | counterexample length | "unknown" */
 export type Verdict = Record<string, 'holds' | 'unknown' | number>;
-/** model -> policy -> config -> verdict */
-export type GateTable = Record<string, Record<string, Record<string, Verdict>>>;
+
+const verdictSchema = z.union([
+  z.literal('holds'),
+  z.record(z.string(), z.union([z.literal('holds'), z.literal('unknown'), z.number().int().min(0)])),
+]);
+
+const checkSchema = z.strictObject({
+  model: z.string().min(1).default('setway'),
+  policy: z.string().min(1),
+  configs: z.array(z.string().min(1)).min(1),
+  invariants: z.array(z.string().min(1)).optional(),
+  expect: z.record(z.string(), verdictSchema).optional(),
+});
+
+const gateSchema = z.strictObject({
+  $schema: z.string().optional(),
+  description: z.string().optional(),
+  checks: z.array(checkSchema).min(1),
+});
+
+export type GateCheck = z.infer<typeof checkSchema>;
+export type GateFile = z.infer<typeof gateSchema>;
+
+/** A schema failure as one line: where in the file, and what was wrong. */
+export function zodLine(e: z.ZodError): string {
+  const i = e.issues[0]!;
+  const at = i.path.length > 0 ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
+  const more = e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : '';
+  return `${at}: ${i.message}${more}`;
+}
+
+export function readGateFile(path: string): GateFile {
+  if (!existsSync(path)) {
+    throw new UsageError(`no gate file ${path}: write one listing your checks (see docs/gate.md in the hvmc package), or name it: hvmc gate FILE`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`gate file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  const r = gateSchema.safeParse(raw);
+  if (!r.success) throw new UsageError(`gate file ${path}: ${zodLine(r.error)}`);
+  return r.data;
+}
 
 export function verdictOf(report: CheckReport): Verdict {
   const v: Verdict = {};
@@ -27,94 +73,106 @@ export function verdictOf(report: CheckReport): Verdict {
   return v;
 }
 
-export function cellText(v: Verdict | undefined): string {
-  if (!v) return '(missing)';
+/** The expectation as written in a gate file: "holds" when every invariant holds, else the whole verdict. */
+function written(v: Verdict): Verdict | 'holds' {
+  return Object.values(v).every((x) => x === 'holds') ? 'holds' : v;
+}
+
+function sameVerdict(found: Verdict, expected: Verdict | 'holds' | undefined): boolean {
+  if (expected === undefined) return false;
+  if (expected === 'holds') return Object.values(found).every((x) => x === 'holds');
+  const keys = new Set([...Object.keys(found), ...Object.keys(expected)]);
+  return [...keys].every((k) => found[k] === expected[k]);
+}
+
+export function cellText(v: Verdict | 'holds' | undefined): string {
+  if (v === undefined) return '(missing)';
+  if (v === 'holds') return 'holds';
   const bad = Object.entries(v).filter(([, x]) => typeof x === 'number');
   const unknown = Object.entries(v).filter(([, x]) => x === 'unknown');
   if (bad.length === 0 && unknown.length === 0) return 'holds';
   return [...bad.map(([k, x]) => `${k} ${x}`), ...unknown.map(([k]) => `${k} ?`)].join(', ');
 }
 
-export async function runGate(opts: { update?: boolean; json?: boolean; expectations?: string }, io: Io): Promise<number> {
+export const LEGEND = 'legend: holds = every checked invariant holds (complete search) · NAME N = NAME violated, shortest counterexample N steps · NAME ? = not decided';
+
+export interface GateResult {
+  readonly rows: { readonly model: string; readonly policy: string; readonly config: string; readonly verdict: Verdict }[];
+  readonly differences: string[];
+}
+
+export async function runGate(opts: { file?: string; update?: boolean; json?: boolean }, io: Io): Promise<number> {
   const p = paint(io);
-  const path = opts.expectations ?? EXPECTATIONS;
-  const table: GateTable = {};
+  const path = resolve(opts.file ?? GATE_FILE);
+  const gate = readGateFile(path);
+  const baseDir = dirname(path);
+  const rows: GateResult['rows'][number][] = [];
+  const differences: string[] = [];
   let showcase: { title: string; text: string } | undefined;
   const t0 = performance.now();
-  for (const family of Object.values(FAMILIES)) {
-    table[family.name] = {};
-    for (const policy of Object.keys(family.policies)) {
-      table[family.name]![policy] = {};
-      for (const cfg of family.gateConfigs) {
-        const session = await sessionFor(family, cfg, resolveConfig(family, cfg).params, policy);
-        const report = check(session.built.model, session.built.invariants);
-        table[family.name]![policy]![cfg] = verdictOf(report);
-        const cex = report.invariants.find((i) => i.counterexample)?.counterexample;
-        if (!showcase && cex) {
-          showcase = {
-            title: `${family.name} · policy ${policy} · config ${cfg}: ${cex.invariant}, shortest counterexample (${stepCount(cex.steps.length)})`,
-            text: renderTrace(cex, { paint: p }),
-          };
-        }
+  for (const [k, c] of gate.checks.entries()) {
+    for (const cfg of c.configs) {
+      const session = await openSession({ model: c.model, config: cfg, policy: c.policy }, baseDir);
+      const invariants = selectInvariants(session.built, c.invariants ?? []);
+      const report = check(session.built.model, invariants);
+      const verdict = verdictOf(report);
+      rows.push({ model: session.family.name, policy: c.policy, config: cfg, verdict });
+      const expected = c.expect?.[cfg];
+      if (!sameVerdict(verdict, expected)) {
+        differences.push(`checks[${k}] ${session.family.name} ${c.policy} ${cfg}: expected ${expected === undefined ? '(no expectation)' : cellText(expected)}, got ${cellText(verdict)}`);
       }
+      const cex = report.invariants.find((i) => i.counterexample)?.counterexample;
+      if (!showcase && cex) {
+        showcase = {
+          title: `${session.family.name} · policy ${c.policy} · config ${cfg}: ${cex.invariant}, shortest counterexample (${stepCount(cex.steps.length)})`,
+          text: renderTrace(cex, { paint: p }),
+        };
+      }
+    }
+    for (const cfg of Object.keys(c.expect ?? {})) {
+      if (!c.configs.includes(cfg)) differences.push(`checks[${k}] ${c.model} ${c.policy} ${cfg}: has an expectation but is not in configs`);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
 
   if (opts.update) {
-    writeFileSync(path, JSON.stringify(table, null, 2) + '\n');
-    io.out(`hvmc gate: expectations written to ${path}\n`);
+    const checks = gate.checks.map((c) => ({
+      ...c,
+      expect: Object.fromEntries(c.configs.map((cfg) => [cfg, written(rows.find((r) => r.policy === c.policy && r.config === cfg && r.model === (c.model ?? 'setway'))!.verdict)])),
+    }));
+    writeFileSync(path, JSON.stringify({ ...gate, checks }, null, 2) + '\n');
+    io.out(`hvmc gate: expectations written to ${path} (${rows.length} verdicts)\n`);
     return 0;
   }
-  let expected: GateTable;
-  try {
-    expected = JSON.parse(readFileSync(path, 'utf8')) as GateTable;
-  } catch (e) {
-    throw new UsageError(`cannot read the gate expectations ${path}: ${(e as Error).message}`);
-  }
-  const diffs: string[] = [];
-  const same = (a: Verdict | undefined, b: Verdict | undefined) => JSON.stringify(a) === JSON.stringify(b);
-  for (const [model, rows] of Object.entries(table))
-    for (const [policy, cells] of Object.entries(rows))
-      for (const [cfg, v] of Object.entries(cells)) {
-        const e = expected[model]?.[policy]?.[cfg];
-        if (!same(v, e)) diffs.push(`${model} ${policy} ${cfg}: expected ${e ? cellText(e) : '(no expectation)'}, got ${cellText(v)}`);
-      }
-  for (const [model, rows] of Object.entries(expected))
-    for (const [policy, cells] of Object.entries(rows))
-      for (const cfg of Object.keys(cells))
-        if (!table[model]?.[policy]?.[cfg]) diffs.push(`${model} ${policy} ${cfg}: expected ${cellText(cells[cfg])}, but it was not checked`);
-
   if (opts.json) {
-    io.out(JSON.stringify({ command: 'gate', seconds: Number(seconds.toFixed(2)), ok: diffs.length === 0, verdicts: table, differences: diffs }, null, 2) + '\n');
-    return diffs.length === 0 ? 0 : 1;
+    io.out(JSON.stringify({ command: 'gate', file: path, seconds: Number(seconds.toFixed(2)), ok: differences.length === 0, verdicts: rows, differences }, null, 2) + '\n');
+    return differences.length === 0 ? 0 : 1;
   }
   const out: string[] = [];
-  for (const [model, rows] of Object.entries(table)) {
-    const cfgs = FAMILIES[model]!.gateConfigs;
-    const cells = Object.entries(rows).map(([policy, r]) => [policy, ...cfgs.map((c) => cellText(r[c]))]);
+  for (const model of [...new Set(rows.map((r) => r.model))]) {
+    const mine = rows.filter((r) => r.model === model);
+    const cfgs = [...new Set(mine.map((r) => r.config))];
+    const policies = [...new Set(mine.map((r) => r.policy))];
+    const cells = policies.map((pol) => [pol, ...cfgs.map((c) => {
+      const r = mine.find((x) => x.policy === pol && x.config === c);
+      return r ? cellText(r.verdict) : '-';
+    })]);
     const header = [model, ...cfgs];
     const widths = header.map((h, k) => Math.max(h.length, ...cells.map((row) => row[k]!.length)));
     out.push(p.bold(header.map((h, k) => h.padEnd(widths[k]!)).join('  ')));
     for (const row of cells) {
-      out.push(
-        row
-          .map((c, k) => {
-            const text = c.padEnd(widths[k]!);
-            if (k === 0) return text;
-            return c === 'holds' ? p.green(text) : p.red(text);
-          })
-          .join('  '),
-      );
+      out.push(row.map((c, k) => (k === 0 || c === '-' ? c.padEnd(widths[k]!) : c === 'holds' ? p.green(c.padEnd(widths[k]!)) : p.red(c.padEnd(widths[k]!)))).join('  '));
     }
     out.push('');
   }
+  out.push(p.dim(LEGEND), '');
   if (showcase) out.push(p.bold(showcase.title), showcase.text, '');
-  if (diffs.length === 0) {
-    out.push(p.green(`gate: every verdict matches ${path} (${seconds.toFixed(1)} s)`));
+  if (differences.length === 0) {
+    out.push(p.green(`gate: all ${rows.length} verdicts match ${path} (${seconds.toFixed(1)} s)`));
   } else {
-    out.push(p.red(`gate: ${diffs.length} verdict(s) differ from ${path}:`), ...diffs.map((d) => `  ${d}`));
+    out.push(p.red(`gate: ${differences.length} of ${rows.length} verdicts differ from ${path}:`), ...differences.map((d) => `  ${d}`));
+    out.push(`(if the new verdicts are right: hvmc gate ${opts.file ?? ''} --update)`.replace('  ', ' '));
   }
   io.out(out.join('\n') + '\n');
-  return diffs.length === 0 ? 0 : 1;
+  return differences.length === 0 ? 0 : 1;
 }

@@ -10,7 +10,7 @@ import { flagName } from '../model/core/params.ts';
 import { FAMILIES } from '../model/registry.ts';
 import { runBench } from './bench.ts';
 import { runCheck } from './check.ts';
-import { runGate } from './gate.ts';
+import { GATE_FILE, runGate } from './gate.ts';
 import { type Io, processIo } from './io.ts';
 import { runList } from './list.ts';
 import { runReplay } from './replay.ts';
@@ -224,13 +224,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     });
 
   program
-    .command('gate')
-    .description('check every built-in policy on the gate configurations against test/gate.expected.json (npm start)')
-    .option('--update', 'rewrite the expectations file with the verdicts found')
-    .option('--expectations <file>', 'another expectations file')
+    .command('gate [file]')
+    .description(`run the checks of a gate file (default ${GATE_FILE}; docs/gate.md) and compare each verdict with its expectation`)
+    .option('--update', 'write the verdicts found into the gate file as its expectations')
     .option('--json', 'print one JSON object')
-    .action(async (opts: Record<string, unknown>) => {
-      code = await runGate({ update: !!opts.update, json: !!opts.json, expectations: opts.expectations as string | undefined }, io);
+    .action(async (file: string | undefined, opts: Record<string, unknown>) => {
+      code = await runGate({ ...(file !== undefined ? { file } : {}), update: !!opts.update, json: !!opts.json }, io);
     });
 
   addModelOptions(program.command('bench'))

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -173,18 +173,52 @@ describe('hvmc list and gate', () => {
     expect(sw.invariants.map((p: { name: string }) => p.name)).toEqual(['coherent-read', 'no-lost-write']);
   });
 
-  test('gate passes against the committed expectations and fails on a changed one', async () => {
+  test('gate passes against the committed hvmc.gate.json', async () => {
     const ok = await runCli('gate', '--json');
     expect(ok.code).toBe(0);
     const j = JSON.parse(ok.out);
-    expect(j.verdicts.setway['xen-rfc']['ref-a']).toEqual({ 'coherent-read': 6, 'no-lost-write': 'holds' });
-    const changed = structuredClone(j.verdicts);
-    changed.setway['trap-va']['ref-b']['coherent-read'] = 5;
-    const file = join(tmp, 'expect.json');
-    writeFileSync(file, JSON.stringify(changed));
-    const bad = await runCli('gate', '--expectations', file);
+    expect(j.verdicts).toContainEqual({ model: 'setway', policy: 'xen-rfc', config: 'ref-a', verdict: { 'coherent-read': 6, 'no-lost-write': 'holds' } });
+    expect(j.verdicts).toHaveLength(93);
+  });
+
+  test("a user's gate file: paths relative to it, a changed expectation fails naming it, --update writes them", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvmc-gate-'));
+    mkdirSync(join(dir, 'policies'));
+    // docs/examples/clean-before-migrate.ts without its import (nothing to import from here)
+    const example = readFileSync('docs/examples/clean-before-migrate.ts', 'utf8');
+    writeFileSync(join(dir, 'policies', 'cbm.ts'), example.replace(/^import .*$/m, 'const definePolicy = <T,>(p: T): T => p;'));
+    const file = join(dir, 'gate.json');
+    const checks = [
+      { model: 'setway', policy: './policies/cbm.ts', configs: ['ref-a', 'ref-b'], expect: { 'ref-a': 'holds', 'ref-b': { 'coherent-read': 5, 'no-lost-write': 'holds' } } },
+      { model: 'stage2', policy: 'xen-flush-before-scrub', configs: ['s2-e'], invariants: ['no-cross-domain-read'] },
+    ];
+    writeFileSync(file, JSON.stringify({ checks }));
+    const bad = await runCli('gate', file);
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('setway trap-va ref-b: expected coherent-read 5, got holds');
+    expect(bad.out).toContain('legend: holds = every checked invariant holds');
+    expect(bad.out).toContain('checks[0] setway ./policies/cbm.ts ref-b: expected coherent-read 5, got coherent-read 6');
+    expect(bad.out).toContain('checks[1] stage2 xen-flush-before-scrub s2-e: expected (no expectation), got no-cross-domain-read 3');
+    expect((await runCli('gate', file, '--update')).code).toBe(0);
+    const written = JSON.parse(readFileSync(file, 'utf8'));
+    expect(written.checks[0].expect).toEqual({ 'ref-a': 'holds', 'ref-b': { 'coherent-read': 6, 'no-lost-write': 'holds' } });
+    expect(written.checks[1].expect).toEqual({ 's2-e': { 'no-cross-domain-read': 3 } });
+    const good = await runCli('gate', file);
+    expect(good.code).toBe(0);
+    expect(good.out).toContain('gate: all 3 verdicts match');
+  });
+
+  test('a malformed or missing gate file is exit 2 with one line saying where', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvmc-gate-'));
+    const file = join(dir, 'gate.json');
+    writeFileSync(file, JSON.stringify({ checks: [{ policy: 'native', configs: ['ref-a'], expect: { 'ref-a': 'hold' } }] }));
+    const r = await runCli('gate', file);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^hvmc: error: gate file .*gate\.json: checks\[0\]\.expect\.ref-a: /);
+    writeFileSync(file, JSON.stringify({ checks: [{ policy: 'native', configs: ['ref-a'], typo: 1 }] }));
+    expect((await runCli('gate', file)).err).toMatch(/checks\[0\]: Unrecognized key: "typo"/);
+    const none = await runCli('gate', join(dir, 'nothing.json'));
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('no gate file');
   });
 });
 
