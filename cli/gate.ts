@@ -8,14 +8,15 @@
  * the verdicts found into the file as the new expectations. This
  * repository's own `npm start` is one such file.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { check, type CheckReport } from '../explorer/check.ts';
 import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { type Io, paint } from './io.ts';
-import { openSession, selectInvariants } from './session.ts';
+import { openSession, selectInvariants, specFromCwd } from './session.ts';
+import { traceFile } from './trace-file.ts';
 
 export const GATE_FILE = 'hvmc.gate.json';
 
@@ -67,6 +68,16 @@ export function readGateFile(path: string): GateFile {
   return r.data;
 }
 
+/** A folder the run will write into: made if missing, and refused before the search if it cannot be. */
+function checkWritableDir(dir: string, flag: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw new UsageError(`${flag} ${dir}: cannot make the folder (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  if (!statSync(dir).isDirectory()) throw new UsageError(`${flag} ${dir} is not a folder`);
+}
+
 export function verdictOf(report: CheckReport): Verdict {
   const v: Verdict = {};
   for (const i of report.invariants) v[i.name] = i.status === 'violated' ? i.counterexample!.steps.length : i.status;
@@ -101,10 +112,12 @@ export interface GateResult {
   readonly differences: string[];
 }
 
-export async function runGate(opts: { file?: string; update?: boolean; json?: boolean }, io: Io): Promise<number> {
+export async function runGate(opts: { file?: string; update?: boolean; json?: boolean; traceDir?: string }, io: Io): Promise<number> {
   const p = paint(io);
   const path = resolve(opts.file ?? GATE_FILE);
   const gate = readGateFile(path);
+  if (opts.traceDir !== undefined) checkWritableDir(opts.traceDir, '--trace-dir');
+  const traces: string[] = [];
   const baseDir = dirname(path);
   const rows: GateResult['rows'][number][] = [];
   const differences: string[] = [];
@@ -112,7 +125,7 @@ export async function runGate(opts: { file?: string; update?: boolean; json?: bo
   const t0 = performance.now();
   for (const [k, c] of gate.checks.entries()) {
     for (const cfg of c.configs) {
-      const session = await openSession({ model: c.model, config: cfg, policy: c.policy }, baseDir);
+      const session = await openSession({ model: c.model, ...specFromCwd({ config: cfg, policy: c.policy }, baseDir) });
       const invariants = selectInvariants(session.built, c.invariants ?? []);
       const report = check(session.built.model, invariants);
       const verdict = verdictOf(report);
@@ -120,6 +133,15 @@ export async function runGate(opts: { file?: string; update?: boolean; json?: bo
       const expected = c.expect?.[cfg];
       if (!sameVerdict(verdict, expected)) {
         differences.push(`checks[${k}] ${session.family.name} ${c.policy} ${cfg}: expected ${expected === undefined ? '(no expectation)' : cellText(expected)}, got ${cellText(verdict)}`);
+      }
+      if (opts.traceDir !== undefined) {
+        for (const i of report.invariants) {
+          if (!i.counterexample) continue;
+          const name = `${session.family.name}-${c.policy}-${cfg}-${i.name}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+          const file = join(opts.traceDir, `${name}.json`);
+          writeFileSync(file, JSON.stringify(traceFile(session, i.counterexample), null, 2) + '\n');
+          traces.push(file);
+        }
       }
       const cex = report.invariants.find((i) => i.counterexample)?.counterexample;
       if (!showcase && cex) {
@@ -145,7 +167,7 @@ export async function runGate(opts: { file?: string; update?: boolean; json?: bo
     return 0;
   }
   if (opts.json) {
-    io.out(JSON.stringify({ command: 'gate', file: path, seconds: Number(seconds.toFixed(2)), ok: differences.length === 0, verdicts: rows, differences }, null, 2) + '\n');
+    io.out(JSON.stringify({ command: 'gate', file: path, seconds: Number(seconds.toFixed(2)), ok: differences.length === 0, verdicts: rows, differences, traces }, null, 2) + '\n');
     return differences.length === 0 ? 0 : 1;
   }
   const out: string[] = [];
@@ -167,6 +189,7 @@ export async function runGate(opts: { file?: string; update?: boolean; json?: bo
   }
   out.push(p.dim(LEGEND), '');
   if (showcase) out.push(p.bold(showcase.title), showcase.text, '');
+  if (traces.length > 0) out.push(`${traces.length} counterexample trace${traces.length === 1 ? '' : 's'} written to ${opts.traceDir} (hvmc replay FILE)`);
   if (differences.length === 0) {
     out.push(p.green(`gate: all ${rows.length} verdicts match ${path} (${seconds.toFixed(1)} s)`));
   } else {

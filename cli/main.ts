@@ -227,9 +227,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .command('gate [file]')
     .description(`run the checks of a gate file (default ${GATE_FILE}; docs/gate.md) and compare each verdict with its expectation`)
     .option('--update', 'write the verdicts found into the gate file as its expectations')
+    .option('--trace-dir <dir>', 'write every counterexample found as a trace file there (for CI artifacts; hvmc replay FILE)')
     .option('--json', 'print one JSON object')
     .action(async (file: string | undefined, opts: Record<string, unknown>) => {
-      code = await runGate({ ...(file !== undefined ? { file } : {}), update: !!opts.update, json: !!opts.json }, io);
+      code = await runGate(
+        {
+          ...(file !== undefined ? { file } : {}),
+          ...(opts.traceDir !== undefined ? { traceDir: String(opts.traceDir) } : {}),
+          update: !!opts.update,
+          json: !!opts.json,
+        },
+        io,
+      );
     });
 
   addModelOptions(program.command('bench'))

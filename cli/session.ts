@@ -1,8 +1,9 @@
 /** Resolve model, configuration and policy names into a built model. */
 import { UsageError } from '../model/core/errors.ts';
 import type { AnyFamily, BuiltModel, PolicyChoice } from '../model/core/family.ts';
-import { type ResolvedConfig, resolveConfig } from '../model/core/config.ts';
-import { resolvePolicy } from '../model/core/policy-loader.ts';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { type ResolvedConfig, looksLikeFile, resolveConfig } from '../model/core/config.ts';
+import { isPolicyPath, resolvePolicy } from '../model/core/policy-loader.ts';
 import type { ParamMap } from '../model/core/params.ts';
 import type { Invariant } from '../explorer/model.ts';
 import { FAMILIES } from '../model/registry.ts';
@@ -22,6 +23,26 @@ export interface SessionSpec {
  */
 export function sessionSpecOf(o: SessionSpec): SessionSpec {
   return { model: o.model, config: o.config, policy: o.policy, overrides: o.overrides ?? {} };
+}
+
+/** A path given relative to `baseDir`, as the CLI would name it from the working directory. */
+function fromCwd(spec: string, baseDir: string): string {
+  if (isAbsolute(spec)) return spec;
+  const rel = relative(process.cwd(), resolve(baseDir, spec));
+  return isAbsolute(rel) || rel.startsWith('..') ? rel : `./${rel}`;
+}
+
+/**
+ * The policy and config of a spec whose relative file paths are relative to
+ * `baseDir` (a test file's folder, a gate file's), renamed relative to the
+ * working directory: the names then work in a printed command and in a trace
+ * file written there.
+ */
+export function specFromCwd(spec: SessionSpec, baseDir: string): Pick<SessionSpec, 'policy' | 'config'> {
+  return {
+    ...(spec.policy !== undefined ? { policy: isPolicyPath(spec.policy) ? fromCwd(spec.policy, baseDir) : spec.policy } : {}),
+    ...(spec.config !== undefined ? { config: looksLikeFile(spec.config) ? fromCwd(spec.config, baseDir) : spec.config } : {}),
+  };
 }
 
 export interface Session {

@@ -16,16 +16,16 @@
  * `replay:` command a failure prints names them relative to the working
  * directory, so it runs as printed from where vitest was started.
  */
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { check, checkParallel } from '../explorer/check.ts';
 import { type SearchLimits, limitsOf } from '../explorer/bfs.ts';
 import { type Bias, randomSearch } from '../explorer/random.ts';
 import { type Trace, renderTrace } from '../explorer/trace.ts';
-import { looksLikeFile } from '../model/core/config.ts';
-import { isPolicyPath } from '../model/core/policy-loader.ts';
 import { checkCommand, replayCommand } from './random.ts';
-import { openSession, selectInvariants, type SessionSpec, sessionSpecOf } from './session.ts';
+import { type Session, openSession, selectInvariants, type SessionSpec, sessionSpecOf, specFromCwd } from './session.ts';
+import { traceFile } from './trace-file.ts';
 import { workerFactory } from './worker-model.ts';
 
 export interface CheckModelSpec extends SessionSpec, SearchLimits {
@@ -76,20 +76,9 @@ function testFileDir(): string | undefined {
   }
 }
 
-/** A path given relative to `baseDir`, as the CLI would name it from the working directory. */
-function fromCwd(spec: string | undefined, isPath: (s: string) => boolean, baseDir: string): string | undefined {
-  if (spec === undefined || !isPath(spec) || isAbsolute(spec)) return spec;
-  const rel = relative(process.cwd(), resolve(baseDir, spec));
-  return isAbsolute(rel) || rel.startsWith('..') ? rel : `./${rel}`;
-}
-
 export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResult> {
   const baseDir = given.baseDir ?? testFileDir() ?? process.cwd();
-  const spec: CheckModelSpec = {
-    ...given,
-    ...(given.policy !== undefined ? { policy: fromCwd(given.policy, isPolicyPath, baseDir)! } : {}),
-    ...(given.config !== undefined ? { config: fromCwd(given.config, looksLikeFile, baseDir)! } : {}),
-  };
+  const spec: CheckModelSpec = { ...given, ...specFromCwd(given, baseDir) };
   const session = await openSession(spec);
   const invariants = selectInvariants(session.built, spec.invariants ?? []);
   const names = spec.invariants ?? [];
@@ -97,7 +86,7 @@ export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResul
   if (spec.strategy === 'random') {
     const o = { seed: spec.seed ?? 1, runs: spec.runs ?? 1000, depth: spec.depth ?? 100, bias: spec.bias ?? ('uniform' as Bias) };
     const r = randomSearch(session.built.model, invariants, o);
-    return {
+    return remember(session, {
       ...head,
       strategy: 'random',
       complete: false,
@@ -106,7 +95,7 @@ export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResul
         r.violation?.invariant === i.name ? { name: i.name, status: 'violated', counterexample: r.violation.trace } : { name: i.name, status: 'unknown' },
       ),
       replay: replayCommand(session, { ...o, invariants: names }),
-    };
+    });
   }
   const limits = limitsOf(spec);
   const workers = spec.workers ?? 1;
@@ -123,20 +112,48 @@ export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResul
           { ...limits, stopWhenAllViolated: false, workers },
         )
       : check(session.built.model, invariants, { ...limits, stopWhenAllViolated: false });
-  return {
+  return remember(session, {
     ...head,
     strategy: 'bfs',
     complete: r.complete,
     distinctStates: r.distinctStates,
     invariants: r.invariants.map((i) => (i.counterexample ? { name: i.name, status: i.status, counterexample: i.counterexample } : { name: i.name, status: i.status })),
     replay: checkCommand(session, [], names),
-  };
+  });
+}
+
+/** The session each result came from, for writing its trace files. */
+const sessions = new WeakMap<ModelCheckResult, Session>();
+
+function remember(session: Session, r: ModelCheckResult): ModelCheckResult {
+  sessions.set(r, session);
+  return r;
+}
+
+/**
+ * With HVMC_TRACE_DIR set (in CI, for artifacts), a failing matcher writes
+ * the counterexample it prints there as a trace file for `hvmc replay`; the
+ * message names the file. Returns '' when nothing was written.
+ */
+function writeTrace(r: ModelCheckResult, name: string, trace: Trace): string {
+  const dir = process.env.HVMC_TRACE_DIR;
+  const session = sessions.get(r);
+  if (!dir || !session) return '';
+  const base = `${r.model}-${r.policy}-${r.config}-${name}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
+  const file = join(dir, `${base}.json`);
+  try {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(traceFile(session, trace), null, 2) + '\n');
+    return `\ntrace file: ${file} (hvmc replay ${file})`;
+  } catch (e) {
+    return `\ntrace file: could not write ${file}: ${(e as Error).message}`;
+  }
 }
 
 function describeFailure(r: ModelCheckResult, name: string): string {
   const inv = r.invariants.find((i) => i.name === name)!;
   const head = `${r.model} · config ${r.config} · policy ${r.policy}: ${name} ${statusText(inv.status)}`;
-  const trace = inv.counterexample ? `\n${renderTrace(inv.counterexample)}` : '';
+  const trace = inv.counterexample ? `\n${renderTrace(inv.counterexample)}${writeTrace(r, name, inv.counterexample)}` : '';
   return `${head}${trace}\nreplay: ${r.replay}`;
 }
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -202,9 +202,15 @@ describe('hvmc list and gate', () => {
     const written = JSON.parse(readFileSync(file, 'utf8'));
     expect(written.checks[0].expect).toEqual({ 'ref-a': 'holds', 'ref-b': { 'coherent-read': 6, 'no-lost-write': 'holds' } });
     expect(written.checks[1].expect).toEqual({ 's2-e': { 'no-cross-domain-read': 3 } });
-    const good = await runCli('gate', file);
+    const traces = join(dir, 'traces');
+    const good = await runCli('gate', file, '--trace-dir', traces);
     expect(good.code).toBe(0);
     expect(good.out).toContain('gate: all 3 verdicts match');
+    expect(good.out).toContain(`2 counterexample traces written to ${traces}`);
+    const written2 = readdirSync(traces).sort();
+    expect(written2).toEqual(['setway-._policies_cbm.ts-ref-b-coherent-read.json', 'stage2-xen-flush-before-scrub-s2-e-no-cross-domain-read.json']);
+    const replayed = await runCli('replay', join(traces, written2[0]!));
+    expect(replayed.code).toBe(1);
   });
 
   test('a malformed or missing gate file is exit 2 with one line saying where', async () => {

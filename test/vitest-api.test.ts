@@ -2,9 +2,12 @@
  * The vitest API (`hvmc/vitest`), used the way a Xen or KVM developer would:
  * here it sweeps every verdict the `npm start` gate expects.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { checkModel } from 'hvmc/vitest';
+import { runCli } from './cli-support.ts';
 
 type Verdict = Record<string, number | 'holds'> | 'holds';
 const gate = JSON.parse(readFileSync(new URL('../hvmc.gate.json', import.meta.url), 'utf8')) as {
@@ -37,6 +40,20 @@ describe('matchers fail with the trace and the replay command', () => {
     expect(message).toContain('setway · config ref-a · policy xen-rfc: coherent-read violated');
     expect(message).toContain('6. v0: LDR a0 -> 0 (stale: latest is 1)');
     expect(message).toContain('replay: hvmc check --model setway --config ref-a --policy xen-rfc');
+  });
+
+  test('with HVMC_TRACE_DIR, a failing matcher writes its counterexample as a trace file that replays', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hvmc-traces-'));
+    process.env.HVMC_TRACE_DIR = dir;
+    try {
+      const result = await checkModel({ model: 'setway', config: 'ref-a', policy: 'xen-rfc' });
+      expect(() => expect(result).toHold()).toThrow(/trace file: .*setway-xen-rfc-ref-a-coherent-read\.json/);
+    } finally {
+      delete process.env.HVMC_TRACE_DIR;
+    }
+    const file = join(dir, 'setway-xen-rfc-ref-a-coherent-read.json');
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toMatchObject({ format: 'hvmc-trace', policy: 'xen-rfc', length: 6 });
+    expect((await runCli('replay', file)).code).toBe(1);
   });
 
   test('toBeViolated with the wrong length, and on a policy that holds', async () => {
