@@ -25,7 +25,7 @@ function validatePolicy(x: unknown, where: string): SetwayPolicy {
 
 export const setwayFamily: ModelFamily<SetwayPolicy> = {
   name: 'setway',
-  description: 'cache maintenance by set/way under virtualization (spec: setway.md)',
+  description: 'cache maintenance by set/way under virtualization (docs/semantics.md in the hvmc package)',
   params: SETWAY_PARAMS,
   defaults: SETWAY_DEFAULTS as unknown as Record<string, ParamValue>,
   configs: SETWAY_CONFIGS as unknown as Record<string, Record<string, ParamValue>>,
