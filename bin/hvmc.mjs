@@ -25,6 +25,12 @@ if (process.platform === 'linux' && !process.env.HVMC_NO_HUGEPAGES && !tunables.
     process.exit(code ?? 1);
   });
 } else {
+  // Node warns on stderr when a CommonJS .js policy file holds ES syntax;
+  // hvmc's own one-line error says that, with what to do. Other warnings print.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (!String(w.message).startsWith('To load an ES module')) process.stderr.write(`(node) ${w.name}: ${w.message}\n`);
+  });
   const sources = new URL('../cli/main.ts', import.meta.url);
   let main;
   if (existsSync(sources)) {

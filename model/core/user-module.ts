@@ -4,17 +4,19 @@
  * that does it, for the CLI, the worker threads, the vitest API, replay and
  * the gate alike.
  *
- * Every file goes through tsx's `tsImport`, scoped to that import: it loads
- * exactly the path given (a `.js` beside a same-named `.ts` is the `.js`),
- * compiles TypeScript with no tsconfig needed, accepts `import`/`export` in a
- * `.ts` of a CommonJS package (as `tsc` does), and registers nothing for the
- * rest of the process. A failure is a PolicyError (exit code 2) naming the
- * file and the real cause, with line and column for a syntax error.
+ * JavaScript files load with Node's own `import()`, by Node's rules (a `.js`
+ * is CommonJS or ESM as its package.json says). TypeScript files go through
+ * tsx's `tsImport`, loaded only then and scoped to that import: it loads
+ * exactly the path given, compiles it with no tsconfig needed, accepts
+ * `import`/`export` in a `.ts` of a CommonJS package (as `tsc` does), and
+ * registers nothing for the rest of the process. Either way a path loads
+ * exactly that file (a `.js` beside a same-named `.ts` is the `.js`). A
+ * failure is a PolicyError (exit code 2) naming the file and the real cause,
+ * with line and column for a syntax error.
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { PolicyError, UsageError } from './errors.ts';
 
 /** The file extensions a user's module may have. */
@@ -43,10 +45,15 @@ export function userModulePath(spec: string, baseDir: string, what: string): str
  */
 export async function importUserModule(path: string, shown: string, what: string): Promise<Record<string, unknown>> {
   let ns: Record<string, unknown>;
+  const url = pathToFileURL(path).href;
   try {
-    ns = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
+    if (/\.[mc]?js$/.test(path)) ns = (await import(url)) as Record<string, unknown>;
+    else {
+      const { tsImport } = await import('tsx/esm/api');
+      ns = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
+    }
   } catch (e) {
-    throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path)}`);
+    throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path)}${esmHint(e, path)}`);
   }
   const cjs = ns.default as Record<string, unknown> | undefined;
   if (cjs !== null && typeof cjs === 'object' && (cjs as { __esModule?: unknown }).__esModule === true) {
@@ -79,6 +86,13 @@ export function loadErrorText(e: unknown, path: string): string {
   const where = frame ? ` (at ${shortPath(frame[1]!.replace(/^file:\/\//, ''), rel, path)}:${frame[2]}:${frame[3]})` : '';
   const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
   return `${name}${oneLine(e.message)}${where}`;
+}
+
+/** Node's error for ES syntax in a CommonJS `.js`, with what to do about it. */
+function esmHint(e: unknown, path: string): string {
+  if (!path.endsWith('.js') || !(e instanceof SyntaxError)) return '';
+  if (!/Cannot use import statement|Unexpected token 'export'/.test(e.message)) return '';
+  return ' (this .js is CommonJS, as its package.json says: use require and module.exports, rename it .mjs, or set "type": "module")';
 }
 
 function shortPath(p: string, rel: string, abs: string): string {

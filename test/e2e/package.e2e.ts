@@ -212,6 +212,16 @@ describe.each(PROJECTS)('%s project', (type) => {
     expect(cjs.status).toBe(2);
     expect(cjs.stderr).toMatch(/^hvmc: error: policy file \.\/broken\.cjs failed to load: syntax error at broken\.cjs:3:\d+: Unexpected token/);
     expect(ts.stderr.trim().split('\n')).toHaveLength(1);
+    if (type === 'commonjs') {
+      // ES syntax in a .js of a CommonJS package: Node's rule, said in one line with what to do.
+      writeFileSync(join(dir(), 'esm-in-cjs.js'), `export default { model: 'setway' };\n`);
+      const js = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './esm-in-cjs.js');
+      expect(js.status).toBe(2);
+      expect(js.stderr).toBe(
+        `hvmc: error: policy file ./esm-in-cjs.js failed to load: syntax error at esm-in-cjs.js:1:1: Unexpected token 'export' ` +
+          `(this .js is CommonJS, as its package.json says: use require and module.exports, rename it .mjs, or set "type": "module")\n`,
+      );
+    }
   });
 
   test('the gate: a gate file naming every kind of policy file', () => {
