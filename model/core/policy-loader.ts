@@ -3,7 +3,7 @@
  * ./user-module.ts. Every failure is a clear error with exit code 2.
  */
 import { PolicyError, UsageError } from './errors.ts';
-import { importUserModule, isModulePath, userModulePath } from './user-module.ts';
+import { importUserModule, isModulePath, oneLine, userModulePath } from './user-module.ts';
 
 /** A `--policy` value names a file when it has a path separator or a script extension. */
 export const isPolicyPath = isModulePath;
@@ -51,18 +51,61 @@ export function checkPolicyShape(
   model: string,
   hooks: readonly string[],
   optionalHooks: readonly string[] = [],
+  dataKeys: readonly string[] = [],
 ): Record<string, unknown> {
   const bad = (msg: string): never => {
     throw new PolicyError(`${where}: ${msg}`);
   };
   if (x === null || typeof x !== 'object') return bad('the export is not a policy object');
-  const p = x as Record<string, unknown>;
+  // Read every member once, here: a getter that throws, or a proxy, is a policy error, not hvmc's.
+  let p: Record<string, unknown>;
+  try {
+    p = Object.fromEntries(Object.keys(x).map((k) => [k, (x as Record<string, unknown>)[k]]));
+  } catch (e) {
+    return bad(`reading the policy object threw: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const known = ['model', 'name', 'description', ...hooks, ...optionalHooks, ...dataKeys];
+  for (const k of Object.keys(p)) {
+    if (!known.includes(k)) {
+      const near = nearest(k, known);
+      bad(`unknown key ${JSON.stringify(k)}${near ? ` (did you mean ${near}?)` : ''}; a ${model} policy has ${known.join(', ')}`);
+    }
+  }
   if (p.model !== model) return bad(`the policy is for model ${JSON.stringify(p.model)}, not "${model}" (set model: '${model}')`);
   if (typeof p.name !== 'string' || p.name.length === 0) return bad('the policy needs a non-empty string `name`');
   if (p.description !== undefined && typeof p.description !== 'string') return bad('`description` must be a string');
   for (const h of hooks) if (typeof p[h] !== 'function') bad(`the policy must define the hook ${h}(hyp, ...)`);
   for (const h of optionalHooks) if (p[h] !== undefined && typeof p[h] !== 'function') bad(`${h} must be a function`);
+  for (const h of [...hooks, ...optionalHooks]) {
+    if (typeof p[h] === 'function' && /^Async(Generator)?Function$/.test((p[h] as { constructor?: { name?: string } }).constructor?.name ?? '')) {
+      bad(`${h} is async: hooks must be synchronous functions (a hook's effect must be complete when it returns)`);
+    }
+  }
   return { description: '', ...p };
+}
+
+/** The known name closest to a misspelt one (edit distance at most 2, or 3 for long names), if any. */
+export function nearest(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= (name.length > 8 ? 3 : 2) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 /**
@@ -94,12 +137,17 @@ export function checkStateDecl(state: unknown, where: string, scopes: readonly s
  */
 export function runPolicyHook<R>(policy: string, where: string, s: Uint32Array, checked: boolean, hook: () => R): R {
   const call = (): R => {
+    let r: R;
     try {
-      return hook();
+      r = hook();
     } catch (e) {
       if (e instanceof PolicyError) throw e;
-      throw new PolicyError(`policy ${policy}: ${where} threw: ${e instanceof Error ? e.message : String(e)}`);
+      throw new PolicyError(`policy ${policy}: ${where} threw: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     }
+    if (checked && r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function') {
+      throw new PolicyError(`policy ${policy}: ${where} returned a Promise: hooks must be synchronous`);
+    }
+    return r;
   };
   if (!checked) return call();
   const before = s.slice();

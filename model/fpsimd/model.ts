@@ -11,9 +11,11 @@ import { OrderedMap } from 'immutable';
 import { match } from 'ts-pattern';
 import { LayoutModel, type StepFn } from '../../explorer/action-model.ts';
 import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
+import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
 import type { FpsimdParams } from './params.ts';
-import type { FpHyp, FpsimdPolicy } from './policy.ts';
+import { FP_HYP_MEMBERS, type FpHyp, type FpsimdPolicy } from './policy.ts';
+import { boolArg, capabilityOf } from '../core/capability.ts';
 
 export type FpsimdAction =
   /** The guest kernel switches to another task and clears FPEXC.EN (lazy FP switch). */
@@ -265,11 +267,20 @@ export class FpsimdModel extends LayoutModel<FpsimdAction> {
 /** The object policy hooks see; reused for every call. */
 class HypImpl implements FpHyp {
   private s: Uint32Array = new Uint32Array(0);
-  constructor(private readonly m: FpsimdModel) {}
+  /** What the hooks get: a capability for policy files, this object for built-ins. */
+  private readonly view: FpHyp;
+  constructor(private readonly m: FpsimdModel) {
+    this.view = m.checkPolicy ? capabilityOf<FpHyp>(this, FP_HYP_MEMBERS) : this;
+  }
 
   run(s: Uint32Array): void {
     this.s = s;
-    runPolicyHook(this.m.policy.name, `onEntry(p${this.pcpu})`, s, this.m.checkPolicy, () => this.m.policy.onEntry(this));
+    runPolicyHook(this.m.policy.name, `onEntry(p${this.pcpu})`, s, this.m.checkPolicy, () => this.m.policy.onEntry(this.view));
+  }
+  private bool(x: unknown, what: string): boolean {
+    return boolArg(x, what, (msg) => {
+      throw new PolicyError(`policy ${this.m.policy.name}: onEntry(p${this.pcpu}): ${msg}`);
+    });
   }
   get pcpu(): number {
     return this.m.g(this.s, this.m.pcpu);
@@ -281,13 +292,13 @@ class HypImpl implements FpHyp {
     return this.m.g(this.s, this.m.tfp) === 1;
   }
   setTfp(on: boolean): void {
-    this.m.layout.put(this.s, this.m.tfp, on ? 1 : 0);
+    this.m.layout.put(this.s, this.m.tfp, this.bool(on, 'setTfp(on)') ? 1 : 0);
   }
   get fpexc32En(): boolean {
     return this.m.g(this.s, this.m.hwEn[this.pcpu]!) === 1;
   }
   setFpexc32En(on: boolean): void {
-    this.m.layout.put(this.s, this.m.hwEn[this.pcpu]!, on ? 1 : 0);
+    this.m.layout.put(this.s, this.m.hwEn[this.pcpu]!, this.bool(on, 'setFpexc32En(on)') ? 1 : 0);
   }
   get savedFpexcEn(): boolean {
     return this.m.g(this.s, this.m.savedEn) === 1;

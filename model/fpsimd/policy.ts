@@ -2,6 +2,7 @@
  * The KVM-policy plug-in of the lazy FP/SIMD model: what KVM does to
  * CPTR_EL2.TFP and FPEXC32_EL2 when it enters the 32-bit guest.
  */
+import type { Exhaustive } from '../core/capability.ts';
 export interface FpHyp {
   /** The pCPU the vCPU is entering on. */
   readonly pcpu: number;
@@ -28,3 +29,7 @@ export interface FpsimdPolicy {
 export function defineFpsimdPolicy(p: FpsimdPolicy): FpsimdPolicy {
   return p;
 }
+
+/** Every member of FpHyp: what a policy file's hooks receive (model/core/capability.ts). */
+export const FP_HYP_MEMBERS = ['pcpu', 'fpLoaded', 'tfp', 'setTfp', 'fpexc32En', 'setFpexc32En', 'savedFpexcEn'] as const satisfies readonly (keyof FpHyp)[];
+FP_HYP_MEMBERS satisfies Exhaustive<keyof FpHyp, typeof FP_HYP_MEMBERS>;

@@ -12,7 +12,7 @@ export { MapcacheModel } from './model.ts';
 export { defineMapcachePolicy, type MapcachePolicy, type McHyp } from './policy.ts';
 
 function validatePolicy(x: unknown, where: string): MapcachePolicy {
-  const p = checkPolicyShape(x, where, 'mapcache', ['onP2mRemove', 'onReturnToGuest']);
+  const p = checkPolicyShape(x, where, 'mapcache', ['onP2mRemove', 'onReturnToGuest'], [], ['state']);
   checkStateDecl(p.state, where, ['domain', 'perVcpu']);
   return p as unknown as MapcachePolicy;
 }

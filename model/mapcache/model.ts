@@ -15,7 +15,8 @@ import type { ActionLabel, StateView, Value } from '../../explorer/model.ts';
 import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
 import type { MapcacheParams } from './params.ts';
-import type { McHyp, MapcachePolicy, ReturnPath } from './policy.ts';
+import { MC_HYP_MEMBERS, type McHyp, type MapcachePolicy, type ReturnPath } from './policy.ts';
+import { capabilityOf } from '../core/capability.ts';
 
 export type MapcacheAction =
   | { readonly kind: 'hcRemove'; readonly vcpu: number; readonly gfn: number }
@@ -305,7 +306,11 @@ export class MapcacheModel extends LayoutModel<MapcacheAction> {
 class Hyp implements McHyp {
   private s: Uint32Array = new Uint32Array(0);
   vcpu = -1;
-  constructor(private readonly m: MapcacheModel) {}
+  /** What the hooks get: a capability for policy files, this object for built-ins. */
+  private readonly view: McHyp;
+  constructor(private readonly m: MapcacheModel) {
+    this.view = m.checkPolicy ? capabilityOf<McHyp>(this, MC_HYP_MEMBERS) : this;
+  }
 
   get vcpus(): number {
     return this.m.V;
@@ -335,11 +340,11 @@ class Hyp implements McHyp {
   }
 
   p2mRemove(s: Uint32Array, vcpu: number, gfn: number, foreign: boolean): void {
-    this.run(s, vcpu, `onP2mRemove(g${gfn}, ${foreign ? 'foreign' : `by v${vcpu}`})`, () => this.m.policy.onP2mRemove(this, { gfn, foreign }));
+    this.run(s, vcpu, `onP2mRemove(g${gfn}, ${foreign ? 'foreign' : `by v${vcpu}`})`, () => this.m.policy.onP2mRemove(this.view, { gfn, foreign }));
   }
 
   returnToGuest(s: Uint32Array, vcpu: number, from: ReturnPath): boolean {
-    const r = this.run(s, vcpu, `onReturnToGuest(v${vcpu}, ${from})`, () => this.m.policy.onReturnToGuest(this, from));
+    const r = this.run(s, vcpu, `onReturnToGuest(v${vcpu}, ${from})`, () => this.m.policy.onReturnToGuest(this.view, from));
     if (typeof r !== 'boolean') throw new PolicyError(`policy ${this.m.policy.name}: onReturnToGuest must return true or false, got ${String(r)}`);
     return r;
   }

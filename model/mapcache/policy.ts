@@ -3,6 +3,7 @@
  * servers to invalidate their mapcaches after a P2M removal, and which vCPU
  * waits for them.
  */
+import type { Exhaustive } from '../core/capability.ts';
 export type ReturnPath = 'hypercall' | 'wait' | 'unpause';
 
 export interface McHyp {
@@ -39,3 +40,7 @@ export interface MapcachePolicy {
 export function defineMapcachePolicy(p: MapcachePolicy): MapcachePolicy {
   return p;
 }
+
+/** Every member of McHyp: what a policy file's hooks receive (model/core/capability.ts). */
+export const MC_HYP_MEMBERS = ['vcpu', 'vcpus', 'getDomain', 'setDomain', 'getVcpu', 'setVcpu'] as const satisfies readonly (keyof McHyp)[];
+MC_HYP_MEMBERS satisfies Exhaustive<keyof McHyp, typeof MC_HYP_MEMBERS>;

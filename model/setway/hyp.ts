@@ -6,7 +6,8 @@
 import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
 import type { SetWayOp, SetwayHardware } from './hardware.ts';
-import type { Geometry, Hyp, SetwayPolicy } from './policy.ts';
+import { type Geometry, type Hyp, HYP_MEMBERS, type SetwayPolicy } from './policy.ts';
+import { boolArg, capabilityOf } from '../core/capability.ts';
 import type { SetwayState } from './state.ts';
 
 const OPS: readonly SetWayOp[] = ['ISW', 'CSW', 'CISW'];
@@ -49,13 +50,13 @@ class HypContext implements Hyp {
     return this.st.cacheOn(this.s, this.vcpu);
   }
   setCacheOn(on: boolean): void {
-    this.st.setCacheOn(this.s, this.vcpu, !!on);
+    this.st.setCacheOn(this.s, this.vcpu, boolArg(on, 'setCacheOn(on)', (m) => this.fail(m)));
   }
   get tvm(): boolean {
     return this.st.tvm(this.s, this.vcpu);
   }
   setTvm(on: boolean): void {
-    this.st.setTvm(this.s, this.vcpu, !!on);
+    this.st.setTvm(this.s, this.vcpu, boolArg(on, 'setTvm(on)', (m) => this.fail(m)));
   }
   flushVM(): void {
     this.hw.flushVM(this.s);
@@ -142,6 +143,9 @@ export class PolicyRunner {
   private on = false;
   private to = 0;
 
+  /** What the hooks get: a capability for policy files, the context itself for built-ins. */
+  private readonly view: Hyp;
+
   constructor(
     readonly policy: SetwayPolicy,
     st: SetwayState,
@@ -149,6 +153,7 @@ export class PolicyRunner {
     private readonly checked: boolean,
   ) {
     this.ctx = new HypContext(st, hw, policy.name);
+    this.view = checked ? capabilityOf<Hyp>(this.ctx, HYP_MEMBERS) : this.ctx;
   }
 
   setWay(s: Uint32Array, vcpu: number, pcpu: number, op: SetWayOp, set: number, way: number): void {
@@ -199,13 +204,14 @@ export class PolicyRunner {
     ctx.s = s;
     ctx.where = this;
     try {
+      const hyp = this.view;
       switch (this.hook) {
         case 'onSetWay':
-          return p.onSetWay(ctx, this.op, this.set, this.way);
+          return p.onSetWay(hyp, this.op, this.set, this.way);
         case 'onSctlr':
-          return p.onSctlr(ctx, this.on);
+          return p.onSctlr(hyp, this.on);
         case 'onMigrate':
-          return p.onMigrate!(ctx, this.to);
+          return p.onMigrate!(hyp, this.to);
       }
     } catch (e) {
       if (e instanceof PolicyError) throw e;

@@ -18,7 +18,7 @@ export { SETWAY_POLICIES } from './policies/index.ts';
 const RESERVED = new Set(['pc', 'pcpu', 'cacheOn', 'tvm', 'stale']);
 
 function validatePolicy(x: unknown, where: string): SetwayPolicy {
-  const p = checkPolicyShape(x, where, 'setway', ['onSetWay', 'onSctlr'], ['onMigrate']);
+  const p = checkPolicyShape(x, where, 'setway', ['onSetWay', 'onSctlr'], ['onMigrate'], ['state']);
   checkStateDecl(p.state, where, ['perVcpu', 'perPcpu'], RESERVED);
   return p as unknown as SetwayPolicy;
 }

@@ -17,6 +17,7 @@
  */
 import type { SetWayOp } from './hardware.ts';
 import type { PolicyStateDecl } from './state.ts';
+import type { Exhaustive } from '../core/capability.ts';
 
 export type { SetWayOp } from './hardware.ts';
 export type { PolicyStateDecl } from './state.ts';
@@ -97,3 +98,10 @@ export interface SetwayPolicy {
 export function definePolicy(p: SetwayPolicy): SetwayPolicy {
   return p;
 }
+
+/** Every member of Hyp: what a policy file's hooks receive (model/core/capability.ts). */
+export const HYP_MEMBERS = [
+  'vcpu', 'pcpu', 'geometry', 'cacheOn', 'setCacheOn', 'tvm', 'setTvm', 'flushVM', 'cleanInvalidateVA', 'cleanVA', 'invalidateVA',
+  'setWay', 'setWayAll', 'vcpuOn', 'cacheOnOf', 'tvmOf', 'get', 'set', 'getVcpu', 'setVcpu', 'getPcpu', 'setPcpu',
+] as const satisfies readonly (keyof Hyp)[];
+HYP_MEMBERS satisfies Exhaustive<keyof Hyp, typeof HYP_MEMBERS>;

@@ -13,7 +13,7 @@ export { Stage2Model, type Stage2Action } from './model.ts';
 export { defineStage2Policy, type S2AllocHyp, type S2Hyp, type Stage2Policy } from './policy.ts';
 
 function validatePolicy(x: unknown, where: string): Stage2Policy {
-  const p = checkPolicyShape(x, where, 'stage2', [], STAGE2_HOOKS);
+  const p = checkPolicyShape(x, where, 'stage2', [], STAGE2_HOOKS, ['hcrDC']);
   if (p.hcrDC !== undefined && typeof p.hcrDC !== 'boolean') throw new PolicyError(`${where}: hcrDC must be true or false`);
   return p as unknown as Stage2Policy;
 }

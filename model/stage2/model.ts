@@ -23,7 +23,8 @@ import { Hardware } from '../cache/hardware.ts';
 import { PolicyError } from '../core/errors.ts';
 import { runPolicyHook } from '../core/policy-loader.ts';
 import { type S2Instr, type Stage2Params, instrText } from './params.ts';
-import type { S2AllocHyp, Stage2Policy } from './policy.ts';
+import { S2_HYP_MEMBERS, type S2AllocHyp, type Stage2Policy } from './policy.ts';
+import { capabilityOf } from '../core/capability.ts';
 import { FOREIGN, Stage2State, ZERO } from './state.ts';
 
 /** Any hardware action (delegated to model/cache/actions.ts). */
@@ -369,7 +370,11 @@ class S2HypImpl implements S2AllocHyp {
   pcpu = 0;
   private way = 0;
   private scrubbing = false;
-  constructor(private readonly m: Stage2Model) {}
+  /** What the hooks get: a capability for policy files, this object for built-ins. */
+  private readonly view: S2AllocHyp;
+  constructor(private readonly m: Stage2Model) {
+    this.view = m.checkPolicy ? capabilityOf<S2AllocHyp>(this, S2_HYP_MEMBERS) : this;
+  }
 
   get guestCachesOn(): boolean {
     return this.m.st.cacheOn(this.s);
@@ -397,6 +402,6 @@ class S2HypImpl implements S2AllocHyp {
     this.way = way;
     this.scrubbing = where === 'onAllocate';
     const name = this.m.policy.name;
-    runPolicyHook(name, `${where}(g${gfn}, m${frame})`, s, this.m.checkPolicy, () => hook.call(this.m.policy, this));
+    runPolicyHook(name, `${where}(g${gfn}, m${frame})`, s, this.m.checkPolicy, () => hook.call(this.m.policy, this.view));
   }
 }

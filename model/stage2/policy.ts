@@ -9,6 +9,7 @@
  * clear_page does). Hooks act through the `S2Hyp` they are given and must
  * depend only on what it shows. docs/policies.md has a worked example.
  */
+import type { Exhaustive } from '../core/capability.ts';
 
 export interface S2Hyp {
   /** The guest frame concerned. */
@@ -53,3 +54,7 @@ export const STAGE2_HOOKS = ['onHostWrite', 'onStage2Fault', 'onCowRemap', 'onAl
 export function defineStage2Policy(p: Stage2Policy): Stage2Policy {
   return p;
 }
+
+/** Every member of S2AllocHyp: what a policy file's hooks receive (model/core/capability.ts). */
+export const S2_HYP_MEMBERS = ['gfn', 'frame', 'guestCachesOn', 'pcpu', 'cleanInvalidate', 'clean', 'invalidate', 'scrub'] as const satisfies readonly (keyof S2AllocHyp)[];
+S2_HYP_MEMBERS satisfies Exhaustive<keyof S2AllocHyp, typeof S2_HYP_MEMBERS>;
