@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // hvmc's entry point. From the package: the compiled JavaScript in dist/. In
-// hvmc's own repository (where cli/main.ts sits beside this folder): the
+// hvmc's own repository (where cli/ sits beside this folder, with sources): the
 // TypeScript sources through tsx, so that what runs is what was edited.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -31,14 +31,17 @@ if (process.platform === 'linux' && !process.env.HVMC_NO_HUGEPAGES && !tunables.
   process.on('warning', (w) => {
     if (!String(w.message).startsWith('To load an ES module')) process.stderr.write(`(node) ${w.name}: ${w.message}\n`);
   });
-  const sources = new URL('../cli/main.ts', import.meta.url);
-  let main;
+  // The command runs on a worker thread that this thread supervises (cli/supervise.ts):
+  // a policy file's hook that never returns, runs out of memory or calls
+  // process.exit ends the run with exit code 2 and one line, not a hang or a crash.
+  const sources = new URL('../cli/supervise.ts', import.meta.url);
+  let supervise;
   if (existsSync(sources)) {
     const { register } = await import('tsx/esm/api');
     register();
-    ({ main } = await import(sources.href));
+    ({ supervise } = await import(sources.href));
   } else {
-    ({ main } = await import('../dist/cli/main.js'));
+    ({ supervise } = await import('../dist/cli/supervise.js'));
   }
-  process.exitCode = await main(process.argv.slice(2));
+  process.exitCode = await supervise(process.argv.slice(2));
 }

@@ -9,12 +9,13 @@ export interface Io {
   readonly color: boolean;
 }
 
-export function processIo(): Io {
+/** The process's own streams; a command thread (cli/runner.ts) is told what the main thread's terminal can do. */
+export function processIo(tty?: { color: boolean; errIsTTY: boolean }): Io {
   return {
     out: (t) => void process.stdout.write(t),
     err: (t) => void process.stderr.write(t),
-    errIsTTY: !!process.stderr.isTTY,
-    color: pc.isColorSupported && !!process.stdout.isTTY,
+    errIsTTY: tty ? tty.errIsTTY : !!process.stderr.isTTY,
+    color: tty ? tty.color : pc.isColorSupported && !!process.stdout.isTTY,
   };
 }
 

@@ -191,7 +191,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .command('replay <file>')
     .description('re-run a JSON trace step by step: exit 1 if the violation reproduces, 0 if it no longer does')
     .option('--json', 'print one JSON object')
+    .option('--timeout <seconds>', "bound the run (a policy file's hook gets half of it at most)")
+    .option('--no-progress', 'accepted for uniformity (replay prints no progress line)')
     .action(async (file: string, opts: Record<string, unknown>) => {
+      secondsOption(opts.timeout);
       code = await runReplay(file, { json: !!opts.json }, io);
     });
 
@@ -199,6 +202,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .command('merge <files...>')
     .description('combine the --json results of several check runs (shards) into one verdict with the shortest counterexample')
     .option('--json', 'print one JSON object')
+    .option('--no-progress', 'accepted for uniformity (merge prints no progress line)')
     .action(async (files: string[], opts: Record<string, unknown>) => {
       code = await runMerge(files, { json: !!opts.json }, io);
     });
@@ -219,6 +223,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .command('list')
     .description('models, parameters, reference configurations, policies and invariants')
     .option('--json', 'print one JSON object')
+    .option('--no-progress', 'accepted for uniformity (list prints no progress line)')
     .action((opts: Record<string, unknown>) => {
       code = runList({ json: !!opts.json }, io);
     });

@@ -89,6 +89,8 @@ export interface WorkerInit {
    * it, every worker owns a partition of the states, in a table of its own.
    */
   readonly shared: SharedTableBuffers | null;
+  /** The supervisor's watch buffer (explorer/watch.ts), if the run is watched: this worker reports in slot id + 1. */
+  readonly watch?: SharedArrayBuffer;
 }
 
 export interface WorkerReady {

@@ -47,6 +47,7 @@ import {
   Partition,
 } from './parallel-protocol.ts';
 import { Ring } from './ring.ts';
+import { setWatch } from './watch.ts';
 import { ADDED, NO_PLACE, SharedTable } from './shared-table.ts';
 import { Backlog, ROOT, StateStore, StoreReader } from './store.ts';
 import { ROUTE_SLOW, ROUTE_STORED, StateTable } from './table.ts';
@@ -330,6 +331,7 @@ function runLevel(o: LevelOrder): LevelDone {
 }
 
 async function init(msg: WorkerInit): Promise<void> {
+  setWatch(msg.watch, msg.id + 1);
   const built = await buildFromFactory(msg.factory as ModelFactory);
   model = built.model;
   invariants = built.invariants;

@@ -43,6 +43,12 @@ import { Ring } from './ring.ts';
 import { type StoreBuffers, StoreReader } from './store.ts';
 import { SharedTable, type SharedTableBuffers } from './shared-table.ts';
 import { StateTable } from './table.ts';
+import { watchBuffer } from './watch.ts';
+
+function watchOf(): { watch?: SharedArrayBuffer } {
+  const w = watchBuffer();
+  return w ? { watch: w } : {};
+}
 
 export interface ParallelOptions extends BfsOptions {
   /** Worker threads (2 on a 2-core machine). */
@@ -270,7 +276,7 @@ export async function parallelBfs<A>(
   let lookup: StateTable | null = null;
   try {
     await pool.all(
-      (id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init], shared: sharedBuffers }) satisfies WorkerInit,
+      (id) => ({ type: 'init', id, workers: N, factory, words: W, ctrl: ctrlBuffer, rings, symmetry: !!canon, initial: [...init], shared: sharedBuffers, ...watchOf() }) satisfies WorkerInit,
     );
     for (;;) {
       if (violationsEnd()) {

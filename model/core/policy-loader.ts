@@ -3,6 +3,7 @@
  * ./user-module.ts. Every failure is a clear error with exit code 2.
  */
 import { PolicyError, UsageError } from './errors.ts';
+import { PHASE_HOOK, enterUserCode, leaveUserCode } from '../../explorer/watch.ts';
 import { importUserModule, isModulePath, oneLine, userModulePath } from './user-module.ts';
 
 /** A `--policy` value names a file when it has a path separator or a script extension. */
@@ -151,10 +152,18 @@ export function runPolicyHook<R>(policy: string, where: string, s: Uint32Array, 
   };
   if (!checked) return call();
   const before = s.slice();
-  const r1 = call();
-  const first = s.slice();
-  s.set(before);
-  const r2 = call();
+  enterUserCode(PHASE_HOOK, where, before);
+  let r1: R;
+  let r2: R;
+  let first: Uint32Array;
+  try {
+    r1 = call();
+    first = s.slice();
+    s.set(before);
+    r2 = call();
+  } finally {
+    leaveUserCode();
+  }
   if (r1 !== r2 || !first.every((w, k) => w === s[k])) {
     throw new PolicyError(
       `policy ${policy}: ${where} is nondeterministic: two calls on the same state gave different results ` +

@@ -17,6 +17,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { PHASE_LOADING, enterUserCode, leaveUserCode, setWatchedFile } from '../../explorer/watch.ts';
 import { PolicyError, UsageError } from './errors.ts';
 
 /** The file extensions a user's module may have. */
@@ -46,6 +47,8 @@ export function userModulePath(spec: string, baseDir: string, what: string): str
 export async function importUserModule(path: string, shown: string, what: string): Promise<Record<string, unknown>> {
   let ns: Record<string, unknown>;
   const url = pathToFileURL(path).href;
+  setWatchedFile(shown);
+  enterUserCode(PHASE_LOADING, `${what} ${shown}`);
   try {
     if (/\.[mc]?js$/.test(path)) ns = (await import(url)) as Record<string, unknown>;
     else {
@@ -54,6 +57,8 @@ export async function importUserModule(path: string, shown: string, what: string
     }
   } catch (e) {
     throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path)}${esmHint(e, path)}`);
+  } finally {
+    leaveUserCode();
   }
   const cjs = ns.default as Record<string, unknown> | undefined;
   if (cjs !== null && typeof cjs === 'object' && (cjs as { __esModule?: unknown }).__esModule === true) {

@@ -1,0 +1,29 @@
+/**
+ * The thread a CLI command runs on, started by cli/supervise.ts: it reports
+ * the user code it enters in the supervisor's watch buffer, runs the
+ * command, and sends its exit code.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { noteProcessExit, setWatch } from '../explorer/watch.ts';
+import { processIo } from './io.ts';
+import { main } from './main.ts';
+
+interface RunnerData {
+  readonly argv: readonly string[];
+  readonly watch: SharedArrayBuffer;
+  readonly color: boolean;
+  readonly errIsTTY: boolean;
+}
+
+const data = workerData as RunnerData;
+setWatch(data.watch, 0);
+// On this thread process.exit would end only the thread: say so to the supervisor first.
+const exit = process.exit.bind(process);
+process.exit = ((c?: number | string | null) => {
+  noteProcessExit(Number(c ?? process.exitCode ?? 0) || 0);
+  return exit(c as number);
+}) as typeof process.exit;
+const code = await main(data.argv, processIo({ color: data.color, errIsTTY: data.errIsTTY }));
+const flushed = (s: NodeJS.WriteStream) => new Promise<void>((r) => s.write('', () => r()));
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+parentPort!.postMessage({ type: 'done', code });
