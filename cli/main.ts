@@ -3,7 +3,11 @@
  * search was complete; 1 a violation was found; 2 bad input; 3 the search
  * stopped at a limit with no violation; 4 an internal error (a bug in hvmc).
  */
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
+import { oneLine } from '../model/core/user-module.ts';
 import { WorkerError } from '../explorer/parallel.ts';
 import { HvmcError, UsageError } from '../model/core/errors.ts';
 import { flagName } from '../model/core/params.ts';
@@ -68,19 +72,82 @@ function biasOption(raw: unknown): 'uniform' | 'swarm' {
   throw new UsageError(`--bias must be uniform or swarm, got ${JSON.stringify(raw)}`);
 }
 
+const MAX_SHARDS = 10_000;
+
 function shardOption(raw: unknown): { k: number; n: number } {
-  const m = /^(\d+)\/(\d+)$/.exec(String(raw));
+  const m = /^(\d{1,6})\/(\d{1,6})$/.exec(String(raw));
   const k = m ? Number(m[1]) : NaN;
   const n = m ? Number(m[2]) : NaN;
-  if (!m || n < 1 || k < 1 || k > n) throw new UsageError(`--shard must be K/N with 1 <= K <= N, got ${JSON.stringify(raw)}`);
+  if (!m || n < 1 || k < 1 || k > n || n > MAX_SHARDS) {
+    throw new UsageError(`--shard must be K/N with 1 <= K <= N <= ${MAX_SHARDS.toLocaleString('en-US')}, got ${JSON.stringify(raw)}`);
+  }
   return { k, n };
 }
 
+/** Seconds, written in decimal (`30`, `2.5`); at most a week. */
 function secondsOption(raw: unknown): number | undefined {
   if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got ${JSON.stringify(raw)}`);
+  const s = String(raw).trim();
+  const n = /^\d+(\.\d+)?$/.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(n) || n <= 0 || n > 604_800) {
+    throw new UsageError(`--timeout must be a positive number of seconds in decimal, at most 604800, got ${JSON.stringify(raw)}`);
+  }
   return n;
+}
+
+/** A file the run will write, checked before the search starts: a name, in a folder that exists, and not a folder itself. */
+function outputFile(raw: unknown, flag: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const f = String(raw);
+  if (f.trim() === '') throw new UsageError(`${flag} needs a file name, got ""`);
+  const dir = dirname(resolve(f));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${f}: the folder ${dir} does not exist`);
+  if (existsSync(f) && statSync(f).isDirectory()) throw new UsageError(`${flag} ${f} is a folder, not a file`);
+  try {
+    accessSync(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`${flag} ${f}: the folder ${dir} is not writable`);
+  }
+  return f;
+}
+
+/** Options a user may give more than once. */
+const REPEATABLE = new Set(['invariant']);
+
+/**
+ * One meaning per command line: a flag given twice (`--policy a --policy b`,
+ * `--system-cache --no-system-cache`) is an error, not "the last one wins";
+ * so is a repeated `--invariant` value.
+ */
+function checkRepeats(argv: readonly string[]): void {
+  const seen = new Map<string, string>();
+  const invariants = new Set<string>();
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k]!;
+    if (a === '--') break;
+    if (!a.startsWith('--') || a.length === 2) continue;
+    const [raw, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    const key = raw.startsWith('no-') ? raw.slice(3) : raw;
+    const next = argv[k + 1];
+    const value = inline ?? (next !== undefined && !next.startsWith('--') ? next : raw.startsWith('no-') ? 'false' : 'true');
+    if (key === 'invariant') {
+      if (invariants.has(value)) throw new UsageError(`--invariant ${value} is given twice`);
+      invariants.add(value);
+    }
+    if (REPEATABLE.has(key)) continue;
+    const before = seen.get(key);
+    if (before !== undefined) throw new UsageError(`--${key} is given twice (${before}, then ${value}): give each option once`);
+    seen.set(key, value);
+  }
+}
+
+/** Options the user gave on the command line (not defaults). */
+function given(cmd: Command, names: readonly string[]): string[] {
+  return names.filter((n) => cmd.getOptionValueSource(n) === 'cli');
+}
+
+function flagOf(name: string): string {
+  return `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
 
 /** The parameter overrides given as flags, checked against the chosen model. */
@@ -119,7 +186,9 @@ function limits(opts: Record<string, unknown>) {
 
 function workersOption(raw: unknown): number {
   const n = intOption(raw ?? '1', '--workers', 1)!;
-  if (n > 64) throw new UsageError(`--workers must be at most 64, got ${n}`);
+  const cores = availableParallelism();
+  // More threads than cores only waits on itself (64 workers on 2 cores: 42 s for a 0.03 s search).
+  if (n > Math.max(cores, 2)) throw new UsageError(`--workers ${n} is more than this machine's ${cores} cores: give at most ${Math.max(cores, 2)}`);
   return n;
 }
 
@@ -141,11 +210,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--depth <n>', 'random: steps per walk at most', '100')
     .option('--bias <name>', 'random: uniform, or swarm (each walk allows a random subset of action kinds)', 'uniform')
     .option('--shard <K/N>', 'random: run shard K of N (its own seed and share of the walks); combine with hvmc merge')
-    .action(async (opts: Record<string, unknown>) => {
+    .action(async (opts: Record<string, unknown>, cmd: Command) => {
       const strategy = String(opts.strategy);
+      const traceOut = outputFile(opts.traceOut, '--trace-out');
       if (strategy === 'random') {
-        if (opts.symmetry) throw new UsageError('--symmetry is for --strategy bfs');
-        if (workersOption(opts.workers) > 1) throw new UsageError('--workers is for --strategy bfs');
+        const bfsOnly = given(cmd, ['symmetry', 'workers', 'maxStates', 'maxDepth']);
+        if (bfsOnly.length > 0) throw new UsageError(`${bfsOnly.map(flagOf).join(', ')} ${bfsOnly.length === 1 ? 'is' : 'are'} for --strategy bfs`);
         code = await runRandom(
           {
             ...sessionSpec(opts),
@@ -157,16 +227,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
             ...(opts.shard !== undefined ? { shard: shardOption(opts.shard) } : {}),
             ...(opts.timeout !== undefined ? { timeoutSeconds: secondsOption(opts.timeout)! } : {}),
             json: !!opts.json,
-            traceOut: opts.traceOut as string | undefined,
+            traceOut,
           },
           io,
         );
         return;
       }
       if (strategy !== 'bfs') throw new UsageError(`--strategy must be bfs or random, got ${JSON.stringify(strategy)}`);
-      for (const f of ['seed', 'bias', 'shard'] as const) {
-        if (opts[f] !== undefined && !(f === 'bias' && opts[f] === 'uniform')) throw new UsageError(`--${f} is for --strategy random`);
-      }
+      const randomOnly = given(cmd, ['seed', 'runs', 'depth', 'bias', 'shard']);
+      if (randomOnly.length > 0) throw new UsageError(`${randomOnly.map(flagOf).join(', ')} ${randomOnly.length === 1 ? 'is' : 'are'} for --strategy random`);
       code = await runCheck(
         'check',
         {
@@ -174,7 +243,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           ...limits(opts),
           invariants: opts.invariant as string[],
           json: !!opts.json,
-          traceOut: opts.traceOut as string | undefined,
+          traceOut,
           progress: opts.progress !== false,
         },
         io,
@@ -271,6 +340,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     });
 
   try {
+    checkRepeats(argv);
     await program.parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (e) {
@@ -283,7 +353,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return e.exitCode;
     }
     if (e instanceof HvmcError) {
-      io.err(`hvmc: error: ${e.message}\n`);
+      io.err(`hvmc: error: ${oneLine(e.message, 600)}\n`);
       return e.exitCode;
     }
     io.err(`hvmc: internal error (a bug in hvmc, please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

@@ -62,6 +62,9 @@ export function familyByName(name: string | undefined): AnyFamily {
 export async function openSession(spec: SessionSpec, baseDir = process.cwd()): Promise<Session> {
   const family = familyByName(spec.model);
   const config = resolveConfig(family, spec.config, spec.overrides ?? {}, baseDir);
+  if (spec.policy !== undefined && config.policy !== undefined && spec.policy !== config.policy) {
+    throw new UsageError(`config file ${spec.config} names policy ${JSON.stringify(config.policy)} and --policy names ${JSON.stringify(spec.policy)}: give one`);
+  }
   const policy = await resolvePolicy(family, spec.policy ?? config.policy, baseDir);
   return { family, config, policy, built: family.build(config.params, policy) };
 }

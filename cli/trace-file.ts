@@ -69,7 +69,7 @@ export async function loadTraceFile(path: string): Promise<{ file: TraceFile; se
   });
   const file = raw as unknown as TraceFile;
   const family = familyByName(file.model);
-  const params = coerceParams(family.params, file.params, `trace file ${path}`);
+  const params = coerceParams(family.params, file.params, `trace file ${path}`, true);
   // A policy file is looked up from the current directory, then beside the trace.
   let policyBase = process.cwd();
   if (isPolicyPath(file.policy) && !existsSync(resolve(policyBase, file.policy))) policyBase = dirname(resolve(path));

@@ -61,7 +61,7 @@ export function resolveConfig(
       }
       if (pol !== undefined && typeof pol !== 'string') throw new UsageError(`config file ${config}: policy must be a string`);
       policy = pol;
-      params = params.merge(coerceParams(family.params, rest, `config file ${config}`));
+      params = params.merge(coerceParams(family.params, rest, `config file ${config}`, true));
       id = config;
     } else {
       throw new UsageError(

@@ -30,19 +30,23 @@ export function describeRange(spec: ParamSpec): string {
     .exhaustive();
 }
 
-/** Check one value against its spec, coercing CLI strings; throws UsageError naming the parameter. */
-export function coerceParam(spec: ParamSpec, raw: unknown, where: string): ParamValue {
+/**
+ * Check one value against its spec, coercing CLI strings (not JSON ones:
+ * in a JSON file a number is a number); throws UsageError naming the parameter.
+ */
+export function coerceParam(spec: ParamSpec, raw: unknown, where: string, fromJson = false): ParamValue {
   const bad = (): never => {
-    throw new UsageError(`${where}: ${spec.name} must be ${describeRange(spec)}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`${where}: ${spec.name} must be ${describeRange(spec)}${fromJson && spec.kind !== 'enum' ? ` (a JSON ${spec.kind === 'int' ? 'number' : 'boolean'})` : ''}, got ${JSON.stringify(raw) ?? String(raw)}`);
   };
   return match(spec)
     .with({ kind: 'int' }, (s) => {
-      const n = typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
+      const n = !fromJson && typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : raw;
       if (typeof n !== 'number' || !Number.isInteger(n) || n < s.min || n > s.max) return bad();
       return n;
     })
     .with({ kind: 'bool' }, () => {
       if (typeof raw === 'boolean') return raw;
+      if (fromJson) return bad();
       if (raw === 'true' || raw === 'on' || raw === '1') return true;
       if (raw === 'false' || raw === 'off' || raw === '0') return false;
       return bad();
@@ -55,14 +59,14 @@ export function coerceParam(spec: ParamSpec, raw: unknown, where: string): Param
 }
 
 /** Validate a whole object of parameters (from a JSON file or overrides): unknown names are errors. */
-export function coerceParams(specs: readonly ParamSpec[], obj: Readonly<Record<string, unknown>>, where: string): ParamMap {
+export function coerceParams(specs: readonly ParamSpec[], obj: Readonly<Record<string, unknown>>, where: string, fromJson = false): ParamMap {
   let out: ParamMap = IMap();
   for (const [k, v] of Object.entries(obj)) {
     const spec = specs.find((s) => s.name === k);
     if (!spec) {
       throw new UsageError(`${where}: unknown parameter ${JSON.stringify(k)} (known: ${specs.map((s) => s.name).join(', ')})`);
     }
-    out = out.set(k, coerceParam(spec, v, where));
+    out = out.set(k, coerceParam(spec, v, where, fromJson));
   }
   return out;
 }

@@ -104,8 +104,8 @@ function shortPath(p: string, rel: string, abs: string): string {
   return p === abs ? rel : relative(process.cwd(), p) || p;
 }
 
-/** The first line of a message, at most 300 characters. */
-export function oneLine(s: string): string {
+/** The first line of a message, at most `max` characters. */
+export function oneLine(s: string, max = 300): string {
   const first = s.split('\n').find((l) => l.trim() !== '') ?? '';
-  return first.length > 300 ? `${first.slice(0, 297)}...` : first;
+  return first.length > max ? `${first.slice(0, max - 3)}...` : first;
 }
