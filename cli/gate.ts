@@ -16,6 +16,7 @@ import { renderTrace, stepCount } from '../explorer/trace.ts';
 import { UsageError } from '../model/core/errors.ts';
 import { type Io, paint } from './io.ts';
 import { openSession, selectInvariants, specFromCwd } from './session.ts';
+import { zodLine } from './schemas.ts';
 import { traceFile } from './trace-file.ts';
 
 export const GATE_FILE = 'hvmc.gate.json';
@@ -44,14 +45,6 @@ const gateSchema = z.strictObject({
 
 export type GateCheck = z.infer<typeof checkSchema>;
 export type GateFile = z.infer<typeof gateSchema>;
-
-/** A schema failure as one line: where in the file, and what was wrong. */
-export function zodLine(e: z.ZodError): string {
-  const i = e.issues[0]!;
-  const at = i.path.length > 0 ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(top level)';
-  const more = e.issues.length > 1 ? ` (and ${e.issues.length - 1} more)` : '';
-  return `${at}: ${i.message}${more}`;
-}
 
 export function readGateFile(path: string): GateFile {
   if (!existsSync(path)) {

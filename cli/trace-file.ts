@@ -8,7 +8,8 @@ import { UsageError } from '../model/core/errors.ts';
 import { coerceParams, paramsObject } from '../model/core/params.ts';
 import type { Trace, TraceStep } from '../explorer/trace.ts';
 import type { Violation } from '../explorer/model.ts';
-import { readJsonFile } from '../model/core/config.ts';
+import { readJsonFile, resolveConfig } from '../model/core/config.ts';
+import { traceSchema, zodLine } from './schemas.ts';
 import { type Session, familyByName, sessionFor } from './session.ts';
 import { isPolicyPath } from '../model/core/policy-loader.ts';
 import { existsSync } from 'node:fs';
@@ -56,20 +57,20 @@ export async function loadTraceFile(path: string): Promise<{ file: TraceFile; se
   };
   if (!isObj(raw) || raw.format !== TRACE_FORMAT) return bad(`not an hvmc trace (expected "format": "${TRACE_FORMAT}")`);
   if (raw.version !== TRACE_VERSION) return bad(`unsupported version ${JSON.stringify(raw.version)} (this hvmc reads version ${TRACE_VERSION})`);
-  if (typeof raw.model !== 'string') return bad('missing "model"');
-  if (typeof raw.policy !== 'string') return bad('missing "policy"');
-  if (typeof raw.invariant !== 'string') return bad('missing "invariant"');
-  if (!isObj(raw.params)) return bad('missing "params"');
-  if (!Array.isArray(raw.steps)) return bad('missing "steps"');
-  raw.steps.forEach((s: unknown, k: number) => {
-    if (!isObj(s) || typeof s.actor !== 'string' || typeof s.action !== 'string' || !('key' in s)) {
-      return bad(`step ${k + 1} must have "actor", "action" and "key"`);
-    }
-    if (s.changes !== undefined && !Array.isArray(s.changes)) bad(`step ${k + 1}: "changes" must be a list`);
-  });
-  const file = raw as unknown as TraceFile;
+  const checked = traceSchema.safeParse(raw);
+  if (!checked.success) return bad(zodLine(checked.error));
+  const file = checked.data as TraceFile;
   const family = familyByName(file.model);
   const params = coerceParams(family.params, file.params, `trace file ${path}`, true);
+  // The config label must say what the params are: a reference configuration's id
+  // with other params would replay one configuration under another's name.
+  if (Object.hasOwn(family.configs, file.config)) {
+    const ref = resolveConfig(family, file.config).params;
+    const full = ref.merge(params);
+    if (!full.equals(ref) || params.size !== ref.size) {
+      return bad(`"config" is ${file.config}, but "params" are not ${file.config}'s (${JSON.stringify(paramsObject(family.params, ref))})`);
+    }
+  }
   // A policy file is looked up from the current directory, then beside the trace.
   let policyBase = process.cwd();
   if (isPolicyPath(file.policy) && !existsSync(resolve(policyBase, file.policy))) policyBase = dirname(resolve(path));

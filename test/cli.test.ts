@@ -91,7 +91,9 @@ describe('traces: --trace-out and replay', () => {
     const file = join(tmp, 'cex3.json');
     await runCli('check', '--config', 'ref-a', '--policy', 'native', '--trace-out', file);
     const t = JSON.parse(readFileSync(file, 'utf8'));
-    t.steps.splice(0, 0, { actor: 'p1', action: 'evict set=0 way=0', key: { kind: 'evict', pcpu: 1, set: 0, way: 0 } });
+    t.steps.splice(0, 0, { step: 1, actor: 'p1', action: 'evict set=0 way=0', key: { kind: 'evict', pcpu: 1, set: 0, way: 0 }, changes: [] });
+    t.steps.forEach((s: { step: number }, k: number) => (s.step = k + 1));
+    t.length = t.steps.length;
     writeFileSync(file, JSON.stringify(t));
     const r = await runCli('replay', file);
     expect(r.code).toBe(0);

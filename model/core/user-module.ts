@@ -48,11 +48,14 @@ export async function importUserModule(path: string, shown: string, what: string
   let ns: Record<string, unknown>;
   const url = pathToFileURL(path).href;
   setWatchedFile(shown);
-  enterUserCode(PHASE_LOADING, `${what} ${shown}`);
   try {
-    if (/\.[mc]?js$/.test(path)) ns = (await import(url)) as Record<string, unknown>;
-    else {
+    if (/\.[mc]?js$/.test(path)) {
+      enterUserCode(PHASE_LOADING, `${what} ${shown}`);
+      ns = (await import(url)) as Record<string, unknown>;
+    } else {
+      // (Loading tsx itself is hvmc's time, not the file's.)
       const { tsImport } = await import('tsx/esm/api');
+      enterUserCode(PHASE_LOADING, `${what} ${shown}`);
       ns = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     }
   } catch (e) {
