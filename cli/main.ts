@@ -197,8 +197,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   const program = new Command('hvmc')
     .description('explicit-state model checker for hypervisor cache maintenance and P2M concurrency on Arm')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
-    .showHelpAfterError('(run hvmc --help for usage)');
+    // commander's errors as one line: "hvmc: error: unknown option '--polcy' (Did you mean --policy?) (hvmc --help for usage)"
+    .configureOutput({
+      writeOut: (s) => io.out(s),
+      writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(`hvmc: ${s.trim().replace(/\s*\n\s*/g, ' ')} (hvmc --help for usage)\n`),
+    });
 
   addLimitOptions(addModelOptions(program.command('check')))
     .description('explore every interleaving; report each invariant with its shortest counterexample')

@@ -16,6 +16,11 @@ interface RunnerData {
 }
 
 const data = workerData as RunnerData;
+// As in bin/hvmc.mjs: Node's warning for ES syntax in a CommonJS .js policy file is said better by hvmc's own error line.
+process.removeAllListeners('warning');
+process.on('warning', (w) => {
+  if (!String(w.message).startsWith('To load an ES module')) process.stderr.write(`(node) ${w.name}: ${w.message}\n`);
+});
 setWatch(data.watch, 0);
 // On this thread process.exit would end only the thread: say so to the supervisor first.
 const exit = process.exit.bind(process);

@@ -15,8 +15,9 @@
  * with line and column for a syntax error.
  */
 import { existsSync, statSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { isAbsolute, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PHASE_LOADING, enterUserCode, leaveUserCode, setWatchedFile } from '../../explorer/watch.ts';
 import { PolicyError, UsageError } from './errors.ts';
 
@@ -59,7 +60,7 @@ export async function importUserModule(path: string, shown: string, what: string
       ns = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
     }
   } catch (e) {
-    throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path)}${esmHint(e, path)}`);
+    throw new PolicyError(`${what} ${shown} failed to load: ${loadErrorText(e, path, shown)}${esmHint(e, path)}`);
   } finally {
     leaveUserCode();
   }
@@ -70,30 +71,43 @@ export async function importUserModule(path: string, shown: string, what: string
   return ns;
 }
 
+/** hvmc's own folder (the package, or this repository): frames there are not the user's. */
+const HVMC_DIR = fileURLToPath(new URL('../../', import.meta.url));
+
 /** One line: the cause of a load failure, with the file, line and column where there are any. */
-export function loadErrorText(e: unknown, path: string): string {
+export function loadErrorText(e: unknown, path: string, shown: string = path): string {
   if (!(e instanceof Error)) return oneLine(String(e));
-  const rel = relative(process.cwd(), path) || path;
+  const name = (p: string) => (p === path ? shown : p);
   // esbuild (TypeScript): "Transform failed with 1 error:\n/abs/file.ts:2:49: ERROR: Unexpected "}""
   const esb = /^(.*?):(\d+):(\d+): ERROR: (.*)$/m.exec(e.message);
-  if (esb) return `syntax error at ${shortPath(esb[1]!, rel, path)}:${esb[2]}:${esb[3]}: ${oneLine(esb[4]!)}`;
+  if (esb) return `syntax error at ${name(esb[1]!)}:${esb[2]}:${esb[3]}: ${oneLine(esb[4]!)}`;
   const stack = e.stack ?? '';
-  // Node (JavaScript): the stack starts "/abs/file.js:2\n<code>\n   ^^^\n\nSyntaxError: ..."
   if (e.name === 'SyntaxError') {
+    // Node (CommonJS): the stack starts "/abs/file.js:2\n<code>\n   ^^^\n\nSyntaxError: ..."
     const m = /^(?:file:\/\/)?(.*?):(\d+)\n(.*)\n( *)\^/.exec(stack);
-    if (m) return `syntax error at ${shortPath(m[1]!, rel, path)}:${m[2]}:${m[4]!.length + 1}: ${oneLine(e.message)}`;
-    return `syntax error: ${oneLine(e.message)}`;
+    if (m) return `syntax error at ${name(m[1]!)}:${m[2]}:${m[4]!.length + 1}: ${oneLine(e.message)}`;
+    // Node (an ES module) says no more than the message: ask node --check where it is.
+    const at = syntaxErrorAt(path);
+    return at ? `syntax error at ${shown}:${at}: ${oneLine(e.message)}` : `syntax error: ${oneLine(e.message)}`;
   }
-  // A throw at the module's top level: name the first frame in a user file, if any.
-  const frame = /\(?((?:file:\/\/)?\/[^():\s]+):(\d+):(\d+)\)?$/m.exec(
-    stack
-      .split('\n')
-      .filter((l) => /^\s+at /.test(l) && !l.includes('node_modules') && !l.includes('node:'))
-      .join('\n'),
-  );
-  const where = frame ? ` (at ${shortPath(frame[1]!.replace(/^file:\/\//, ''), rel, path)}:${frame[2]}:${frame[3]})` : '';
-  const name = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
-  return `${name}${oneLine(e.message)}${where}`;
+  // A throw at the module's top level: name the frame in the user's file, or the first outside hvmc.
+  const frames = stack
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .map((l) => /(?:\(|at )((?:file:\/\/)?\/[^():\s?]+)(?:\?[^:\s)]*)?:(\d+):(\d+)\)?$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ file: m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!, line: m[2]!, col: m[3]! }));
+  const frame = frames.find((f) => f.file === path) ?? frames.find((f) => !f.file.startsWith(HVMC_DIR) && !f.file.includes('/node_modules/'));
+  const where = frame ? ` (at ${name(frame.file)}:${frame.line}:${frame.col})` : '';
+  const kind = e.name && e.name !== 'Error' ? `${e.name}: ` : '';
+  return `${kind}${oneLine(e.message)}${where}`;
+}
+
+/** Where `node --check` finds a syntax error in a JavaScript file: "line:column", if it says. */
+function syntaxErrorAt(path: string): string | undefined {
+  const r = spawnSync(process.execPath, ['--check', path], { encoding: 'utf8', timeout: 10_000 });
+  const m = /^(?:file:\/\/)?.*?:(\d+)\n(.*)\n( *)\^/.exec(r.stderr ?? '');
+  return m ? `${m[1]}:${m[3]!.length + 1}` : undefined;
 }
 
 /** Node's error for ES syntax in a CommonJS `.js`, with what to do about it. */
@@ -101,10 +115,6 @@ function esmHint(e: unknown, path: string): string {
   if (!path.endsWith('.js') || !(e instanceof SyntaxError)) return '';
   if (!/Cannot use import statement|Unexpected token 'export'/.test(e.message)) return '';
   return ' (this .js is CommonJS, as its package.json says: use require and module.exports, rename it .mjs, or set "type": "module")';
-}
-
-function shortPath(p: string, rel: string, abs: string): string {
-  return p === abs ? rel : relative(process.cwd(), p) || p;
 }
 
 /** The first line of a message, at most `max` characters. */
