@@ -4,7 +4,7 @@
  * hook interface, each forwarding to the real context: reading a property
  * reads the context, calling a method calls it, and nothing else can be
  * reached (no packed state, no private fields) or replaced (assigning a
- * member throws in strict code and does nothing in sloppy code). Built-in
+ * member throws, in strict and sloppy code alike). Built-in
  * policies get the context itself, so the hot path pays nothing.
  */
 export function capabilityOf<T extends object>(impl: T, members: readonly (keyof T & string)[]): T {
@@ -18,7 +18,16 @@ export function capabilityOf<T extends object>(impl: T, members: readonly (keyof
       Object.defineProperty(cap, m, { get: () => (impl as Record<string, unknown>)[m], enumerable: true });
     }
   }
-  return Object.freeze(cap) as T;
+  // Frozen, and behind a proxy that refuses writes in sloppy code too (a frozen
+  // object ignores them there): `hyp.pcpu = 1` is a policy bug, said as such.
+  const refuse = (what: string): never => {
+    throw new TypeError(`hyp.${what} is read-only: a hook acts through hyp's operations`);
+  };
+  return new Proxy(Object.freeze(cap), {
+    set: (_t, key) => refuse(String(key)),
+    defineProperty: (_t, key) => refuse(String(key)),
+    deleteProperty: (_t, key) => refuse(String(key)),
+  }) as T;
 }
 
 /** Compile-time check that a member list names every member of an interface: `Exhaustive<keyof I, typeof LIST>`. */
