@@ -4,7 +4,7 @@
  * command, and sends its exit code.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { noteProcessExit, setWatch } from '../explorer/watch.ts';
+import { startWatchedThread } from '../explorer/watch.ts';
 import { processIo } from './io.ts';
 import { main } from './main.ts';
 
@@ -21,14 +21,8 @@ process.removeAllListeners('warning');
 process.on('warning', (w) => {
   if (!String(w.message).startsWith('To load an ES module')) process.stderr.write(`(node) ${w.name}: ${w.message}\n`);
 });
-setWatch(data.watch, 0);
-// On this thread process.exit would end only the thread: say so to the supervisor first.
-const exit = process.exit.bind(process);
-process.exit = ((c?: number | string | null) => {
-  noteProcessExit(Number(c ?? process.exitCode ?? 0) || 0);
-  return exit(c as number);
-}) as typeof process.exit;
+startWatchedThread(data.watch, 0);
 const code = await main(data.argv, processIo({ color: data.color, errIsTTY: data.errIsTTY }));
 const flushed = (s: NodeJS.WriteStream) => new Promise<void>((r) => s.write('', () => r()));
 await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-parentPort!.postMessage({ type: 'done', code });
+parentPort!.postMessage({ type: 'done', value: code });

@@ -19,52 +19,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
-import { check, checkParallel } from '../explorer/check.ts';
-import { type SearchLimits, limitsOf } from '../explorer/bfs.ts';
-import { type Bias, randomSearch } from '../explorer/random.ts';
-import { type Trace, renderTrace } from '../explorer/trace.ts';
-import { checkCommand, replayCommand } from './random.ts';
-import { type Session, openSession, selectInvariants, type SessionSpec, sessionSpecOf, specFromCwd } from './session.ts';
-import { traceFile } from './trace-file.ts';
-import { workerFactory } from './worker-model.ts';
+import { renderTrace } from '../explorer/trace.ts';
+import { isPolicyPath } from '../model/core/policy-loader.ts';
+import { type CheckModelSpec, type CheckedModel, type ModelCheckResult, type WalksDone, checkModelHere } from './check-model.ts';
+import { specFromCwd } from './session.ts';
+import { runSupervised } from './supervise.ts';
+import type { TraceFile } from './trace-file.ts';
 
-export interface CheckModelSpec extends SessionSpec, SearchLimits {
-  /** Check only these invariants (default: all of the model's). */
-  readonly invariants?: readonly string[];
-  /** `bfs` (default): exhaustive, shortest counterexamples. `random`: seeded walks, minimised. */
-  readonly strategy?: 'bfs' | 'random';
-  readonly seed?: number;
-  readonly runs?: number;
-  readonly depth?: number;
-  readonly bias?: Bias;
-  /** `bfs` with this many worker threads (default 1); same counts and counterexample lengths. */
-  readonly workers?: number;
-  /** Where relative policy and config paths resolve (default: the calling test file's folder). */
-  readonly baseDir?: string;
-}
-
-/** What a random search did: what `toSurviveWalks` reports. */
-export interface WalksDone {
-  readonly seed: number;
-  readonly runs: number;
-  readonly runsDone: number;
-  readonly depth: number;
-  readonly bias: Bias;
-}
-
-export interface ModelCheckResult {
-  readonly model: string;
-  readonly config: string;
-  readonly policy: string;
-  readonly strategy: 'bfs' | 'random';
-  readonly complete: boolean;
-  readonly distinctStates?: number;
-  readonly invariants: readonly { readonly name: string; readonly status: 'holds' | 'violated' | 'unknown'; readonly counterexample?: Trace }[];
-  /** The CLI command that reproduces this check. */
-  readonly replay: string;
-  /** strategy 'random': the walks that ran. */
-  readonly walks?: WalksDone;
-}
+export type { CheckModelSpec, ModelCheckResult, WalksDone } from './check-model.ts';
 
 /** The folder of the test file now running (vitest's own record of it), if any. */
 function testFileDir(): string | undefined {
@@ -76,74 +38,47 @@ function testFileDir(): string | undefined {
   }
 }
 
+/**
+ * Check a model and policy from a test. A policy file runs on a supervised
+ * thread: a hook that never returns (5 s), a file that never finishes
+ * loading, runs out of memory or calls process.exit fails the test with the
+ * supervisor's one line, instead of hanging or ending vitest.
+ */
 export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResult> {
   const baseDir = given.baseDir ?? testFileDir() ?? process.cwd();
-  const spec: CheckModelSpec = { ...given, ...specFromCwd(given, baseDir) };
-  const session = await openSession(spec);
-  const invariants = selectInvariants(session.built, spec.invariants ?? []);
-  const names = spec.invariants ?? [];
-  const head = { model: session.family.name, config: session.config.id, policy: session.policy.id };
-  if (spec.strategy === 'random') {
-    const o = { seed: spec.seed ?? 1, runs: spec.runs ?? 1000, depth: spec.depth ?? 100, bias: spec.bias ?? ('uniform' as Bias) };
-    const r = randomSearch(session.built.model, invariants, o);
-    return remember(session, {
-      ...head,
-      strategy: 'random',
-      complete: false,
-      walks: { seed: r.seed, runs: r.runs, runsDone: r.runsDone, depth: r.depth, bias: r.bias },
-      invariants: invariants.map((i) =>
-        r.violation?.invariant === i.name ? { name: i.name, status: 'violated', counterexample: r.violation.trace } : { name: i.name, status: 'unknown' },
-      ),
-      replay: replayCommand(session, { ...o, invariants: names }),
-    });
+  const { baseDir: _omit, ...rest } = given;
+  const spec: CheckModelSpec = { ...rest, ...specFromCwd(given, baseDir) };
+  let checked: CheckedModel;
+  if (spec.policy !== undefined && isPolicyPath(spec.policy)) {
+    const runner = new URL(import.meta.url.endsWith('.ts') ? './check-model-runner.ts' : './check-model-runner.js', import.meta.url);
+    const r = await runSupervised<CheckedModel | { error: string }>(runner, { spec, cwd: process.cwd() }, spec.timeoutSeconds);
+    if (!r.ok) throw new Error(r.line.replace(/^hvmc: error: /, 'hvmc: '));
+    if ('error' in r.value) throw new Error(r.value.error);
+    checked = r.value;
+  } else {
+    checked = await checkModelHere(spec);
   }
-  const limits = limitsOf(spec);
-  const workers = spec.workers ?? 1;
-  const r =
-    workers > 1
-      ? await checkParallel(
-          workerFactory({
-            spec: sessionSpecOf(spec),
-            baseDir: process.cwd(),
-            invariants: names.length > 0 ? names : 'all',
-          }),
-          session.built.model,
-          invariants,
-          { ...limits, stopWhenAllViolated: false, workers },
-        )
-      : check(session.built.model, invariants, { ...limits, stopWhenAllViolated: false });
-  return remember(session, {
-    ...head,
-    strategy: 'bfs',
-    complete: r.complete,
-    distinctStates: r.distinctStates,
-    invariants: r.invariants.map((i) => (i.counterexample ? { name: i.name, status: i.status, counterexample: i.counterexample } : { name: i.name, status: i.status })),
-    replay: checkCommand(session, [], names),
-  });
+  traceFiles.set(checked.result, checked.traces);
+  return checked.result;
 }
 
-/** The session each result came from, for writing its trace files. */
-const sessions = new WeakMap<ModelCheckResult, Session>();
-
-function remember(session: Session, r: ModelCheckResult): ModelCheckResult {
-  sessions.set(r, session);
-  return r;
-}
+/** The trace file of each counterexample of a result, for HVMC_TRACE_DIR. */
+const traceFiles = new WeakMap<ModelCheckResult, Readonly<Record<string, TraceFile>>>();
 
 /**
  * With HVMC_TRACE_DIR set (in CI, for artifacts), a failing matcher writes
  * the counterexample it prints there as a trace file for `hvmc replay`; the
  * message names the file. Returns '' when nothing was written.
  */
-function writeTrace(r: ModelCheckResult, name: string, trace: Trace): string {
+function writeTrace(r: ModelCheckResult, name: string): string {
   const dir = process.env.HVMC_TRACE_DIR;
-  const session = sessions.get(r);
-  if (!dir || !session) return '';
+  const file0 = traceFiles.get(r)?.[name];
+  if (!dir || !file0) return '';
   const base = `${r.model}-${r.policy}-${r.config}-${name}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
   const file = join(dir, `${base}.json`);
   try {
     mkdirSync(dir, { recursive: true });
-    writeFileSync(file, JSON.stringify(traceFile(session, trace), null, 2) + '\n');
+    writeFileSync(file, JSON.stringify(file0, null, 2) + '\n');
     return `\ntrace file: ${file} (hvmc replay ${file})`;
   } catch (e) {
     return `\ntrace file: could not write ${file}: ${(e as Error).message}`;
@@ -153,7 +88,7 @@ function writeTrace(r: ModelCheckResult, name: string, trace: Trace): string {
 function describeFailure(r: ModelCheckResult, name: string): string {
   const inv = r.invariants.find((i) => i.name === name)!;
   const head = `${r.model} · config ${r.config} · policy ${r.policy}: ${name} ${statusText(inv.status)}`;
-  const trace = inv.counterexample ? `\n${renderTrace(inv.counterexample)}${writeTrace(r, name, inv.counterexample)}` : '';
+  const trace = inv.counterexample ? `\n${renderTrace(inv.counterexample)}${writeTrace(r, name)}` : '';
   return `${head}${trace}\nreplay: ${r.replay}`;
 }
 

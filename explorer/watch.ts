@@ -77,8 +77,21 @@ export function leaveUserCode(): void {
 }
 
 /** Called instead of process.exit on a watched thread: says that something called it, and with what code. */
-export function noteProcessExit(code: number): void {
+function noteProcessExit(code: number): void {
   if (words) Atomics.store(words, (slot * SLOT_BYTES) / 4 + 5, code + 1);
+}
+
+/**
+ * A supervised thread's start: report in slot `s` of `b`, and say so before
+ * process.exit (which on a worker thread ends only that thread) ends it.
+ */
+export function startWatchedThread(b: SharedArrayBuffer, s: number): void {
+  setWatch(b, s);
+  const exit = process.exit.bind(process);
+  process.exit = ((c?: number | string | null) => {
+    noteProcessExit(Number(c ?? process.exitCode ?? 0) || 0);
+    return exit(c as number);
+  }) as typeof process.exit;
 }
 
 export interface WatchSlot {

@@ -121,3 +121,28 @@ describe('a hook that ends the process or exhausts memory', () => {
     expect(r.err).toBe('');
   });
 });
+
+describe('hvmc/vitest: a policy file runs on a supervised thread', () => {
+  test('a hook that never returns fails the test with the one line, within the budget', async () => {
+    const { checkModel } = await import('hvmc/vitest');
+    const t0 = performance.now();
+    await expect(checkModel({ config: 'ref-a', policy: LOOP, timeoutSeconds: 2 })).rejects.toThrow(
+      /^hvmc: policy file .*loop\.ts: onSetWay\(v0 on p0, CISW set=0 way=0\) did not return within 1 s \(on the state \[0x[0-9a-f]+\]\): a hook must return promptly$/,
+    );
+    expect((performance.now() - t0) / 1000).toBeLessThan(40);
+  });
+
+  test('process.exit at load fails the test; vitest goes on', async () => {
+    const { checkModel } = await import('hvmc/vitest');
+    await expect(checkModel({ config: 'ref-a', policy: EXIT_AT_LOAD })).rejects.toThrow(/called process\.exit\(0\) while loading: a policy must not end the process/);
+  });
+
+  test('a policy file that behaves: the verdict and the counterexample as in-process', async () => {
+    const { checkModel } = await import('hvmc/vitest');
+    const file = join(dir, 'rfc.ts');
+    writeFileSync(file, `export default { model: 'setway', name: 'rfc', description: '', onSetWay() {}, ${sctlr} };\n`);
+    const r = await checkModel({ config: 'ref-a', policy: file });
+    expect(r.invariants[0]).toMatchObject({ name: 'coherent-read', status: 'violated' });
+    expect(r.invariants[0]!.counterexample!.steps).toHaveLength(6);
+  });
+});
