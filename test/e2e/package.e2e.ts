@@ -81,24 +81,16 @@ function makeProject(type: PkgType): string {
   return dir;
 }
 
-/** clean-before-migrate (docs/examples): holds on ref-a, broken on ref-b by the system cache in 6 steps. */
-const body = (name: string) => `{
-  model: 'setway',
-  name: ${name},
-  description: 'native set/way, plus a set/way clean of the old pCPU before every migration',
-  state: { perVcpu: { migrations: 2 } },
-  onSetWay(hyp, op, set, way) {
-    hyp.setWay(op, hyp.pcpu, set, way);
-  },
-  onSctlr(hyp, on) {
-    hyp.setCacheOn(on);
-  },
-  onMigrate(hyp) {
-    hyp.setWayAll('CISW', hyp.pcpu);
-    hyp.set('migrations', Math.min(2, hyp.get('migrations') + 1));
-    return true;
-  },
-}`;
+/**
+ * The policy of docs/examples/clean-before-migrate.ts (holds on ref-a, broken
+ * on ref-b by the system cache in 6 steps): its object literal, with the
+ * name taken from an expression (so that each file imports a helper).
+ */
+const body = (name: string) => {
+  const example = readFileSync(join(REPO, 'docs/examples/clean-before-migrate.ts'), 'utf8');
+  const literal = /definePolicy\((\{[\s\S]*\})\);\s*$/.exec(example)![1]!;
+  return literal.replace("name: 'clean-before-migrate'", `name: ${name}`).replace(/ *\/\/.*$/gm, '');
+};
 
 /** The policy file as a user writes it: the syntax the extension (and the package type) calls for. */
 function policySource(kind: Kind, type: PkgType, helper: string): string {
@@ -207,10 +199,10 @@ describe.each(PROJECTS)('%s project', (type) => {
     writeFileSync(join(dir(), 'broken.cjs'), `module.exports = {\n  model: 'setway',\n  name: 'x' +,\n};\n`);
     const ts = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './broken.ts');
     expect(ts.status).toBe(2);
-    expect(ts.stderr).toMatch(/^hvmc: error: policy file \.\/broken\.ts failed to load: syntax error at broken\.ts:3:\d+: /);
+    expect(ts.stderr).toMatch(/^hvmc: error: policy file \.\/broken\.ts failed to load: syntax error at \.\/broken\.ts:3:\d+: /);
     const cjs = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './broken.cjs');
     expect(cjs.status).toBe(2);
-    expect(cjs.stderr).toMatch(/^hvmc: error: policy file \.\/broken\.cjs failed to load: syntax error at broken\.cjs:3:\d+: Unexpected token/);
+    expect(cjs.stderr).toMatch(/^hvmc: error: policy file \.\/broken\.cjs failed to load: syntax error at \.\/broken\.cjs:3:\d+: Unexpected token/);
     expect(ts.stderr.trim().split('\n')).toHaveLength(1);
     if (type === 'commonjs') {
       // ES syntax in a .js of a CommonJS package: Node's rule, said in one line with what to do.
@@ -218,10 +210,23 @@ describe.each(PROJECTS)('%s project', (type) => {
       const js = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './esm-in-cjs.js');
       expect(js.status).toBe(2);
       expect(js.stderr).toBe(
-        `hvmc: error: policy file ./esm-in-cjs.js failed to load: syntax error at esm-in-cjs.js:1:1: Unexpected token 'export' ` +
+        `hvmc: error: policy file ./esm-in-cjs.js failed to load: syntax error at ./esm-in-cjs.js:1:1: Unexpected token 'export' ` +
           `(this .js is CommonJS, as its package.json says: use require and module.exports, rename it .mjs, or set "type": "module")\n`,
       );
     }
+  });
+
+  test('untrusted code: a hook that never returns, a top-level throw', () => {
+    writeFileSync(join(dir(), 'loop.mjs'), `export default { model: 'setway', name: 'loop', description: '', onSetWay() { for (;;) {} }, onSctlr(hyp, on) { hyp.setCacheOn(on); } };\n`);
+    const r = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './loop.mjs', '--timeout', '2');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^hvmc: error: policy file \.\/loop\.mjs: onSetWay\(v0 on p0, CISW set=0 way=0\) did not return within 1 s \(on the state \[0x[0-9a-f]+\]\): a hook must return promptly\n$/);
+    writeFileSync(join(dir(), 'throws.ts'), `const x: number = 1;\nif (x) throw new Error('not today');\nexport default {};\n`);
+    const t = hvmc(dir(), 'check', '--config', 'ref-a', '--policy', './throws.ts');
+    expect(t.status).toBe(2);
+    // tsx runs a .ts of a CommonJS package from a data: URL, so no frame names the file there.
+    const frame = type === 'module' ? ' (at ./throws.ts:2:14)' : '';
+    expect(t.stderr).toBe(`hvmc: error: policy file ./throws.ts failed to load: not today${frame}\n`);
   });
 
   test('the gate: a gate file naming every kind of policy file', () => {
@@ -293,11 +298,17 @@ import { checkModel } from 'hvmc/vitest';
 test('clean-before-migrate on ref-b (fails on purpose)', async () => {
   expect(await checkModel({ config: 'ref-b', policy: '../../policies/policy-mjs.mjs' })).toHold();
 });
+
+test('a policy whose hook never returns fails its test (fails on purpose)', async () => {
+  expect(await checkModel({ config: 'ref-a', policy: '../../loop.mjs', timeoutSeconds: 2 })).toHold();
+});
 `,
     );
     const r = sh(dir(), 'vitest', ['run', `test/deep/fails.test.${ext}`]);
     expect(r.status).toBe(1);
     const out = r.stdout + r.stderr;
+    expect(out).toMatch(/Tests\s+2 failed \(2\)/);
+    expect(out).toContain('hvmc: policy file ./loop.mjs: onSetWay(v0 on p0, CISW set=0 way=0) did not return within 1 s');
     expect(out).toContain('coherent-read violated');
     const replay = /replay: (hvmc check .*)$/m.exec(out)?.[1];
     expect(replay).toBe('hvmc check --model setway --config ref-b --policy ./policies/policy-mjs.mjs');
