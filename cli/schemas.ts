@@ -1,6 +1,7 @@
 /**
  * The schemas of the JSON files hvmc reads back (besides gate files, in
- * gate.ts): `check --json` results for `merge`, and trace files for `replay`.
+ * gate.ts, and configuration files, in model/core/config.ts): `check --json`
+ * results for `merge`, and trace files for `replay`.
  * A file that does not fit is exit code 2 with one line naming the field.
  */
 import { z } from 'zod';
@@ -79,9 +80,6 @@ export const traceSchema = z
     violation: violationSchema,
   })
   .refine((t) => t.length === t.steps.length, { message: 'length differs from the number of steps', path: ['length'] });
-
-/** A configuration file: parameters (checked against the model's), and optionally its model and policy. */
-export const configFileSchema = z.looseObject({ model: z.string().min(1).optional(), policy: z.string().min(1).optional() });
 
 /** One line for the first problem: where in the file, and what was wrong. */
 export function zodLine(e: z.ZodError): string {

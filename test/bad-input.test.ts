@@ -126,7 +126,8 @@ add('config file: unknown parameter', cfg('c5.json', { pcpu: 2 }), /unknown para
 add('config file: a number as a string', cfg('c6.json', { pcpus: '2' }), /pcpus must be an integer 1\.\.\d+ \(a JSON number\), got "2"/);
 add('config file: a boolean as a string', cfg('c7.json', { systemCache: 'true' }), /systemCache must be true or false \(a JSON boolean\), got "true"/);
 add('config file: out of range', cfg('c8.json', { ways: 99 }), /ways must be an integer/);
-add('config file: policy not a string', () => ['check', '--config', json('c9.json', { policy: 1 })], /policy must be a string/);
+add('config file: policy not a string', () => ['check', '--config', json('c9.json', { policy: 1 })], /: policy must be a non-empty string/);
+add('config file: model not a string', () => ['check', '--config', json('c13.json', { model: false }), '--policy', 'native'], /: model must be a non-empty string/);
 add('config file: unknown policy', () => ['check', '--config', json('c10.json', { policy: 'nosuch' })], /unknown policy "nosuch"/);
 add('config file: policy and a different --policy', () => ['check', '--config', json('c11.json', { policy: 'nosuch' }), '--policy', 'native'], /names policy "nosuch" and --policy names "native": give one/);
 add('config file: a fraction', cfg('c12.json', { pcpus: 1.5 }), /pcpus must be an integer/);

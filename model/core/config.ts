@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Map as IMap } from 'immutable';
+import { z } from 'zod';
 import { UsageError } from './errors.ts';
 import type { AnyFamily } from './family.ts';
 import { type ParamMap, coerceParams } from './params.ts';
@@ -17,6 +18,9 @@ export interface ResolvedConfig {
   /** A policy named inside a JSON config file, if any. */
   readonly policy?: string;
 }
+
+/** A configuration file: its parameters (checked against the model's by coerceParams), and optionally its model and policy. */
+const CONFIG_FILE = z.looseObject({ model: z.string().min(1).optional(), policy: z.string().min(1).optional() });
 
 export function looksLikeFile(spec: string): boolean {
   return /[\\/]/.test(spec) || spec.endsWith('.json');
@@ -55,11 +59,15 @@ export function resolveConfig(
       if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
         throw new UsageError(`config file ${config} must hold a JSON object of parameters`);
       }
-      const { model, policy: pol, ...rest } = raw as Record<string, unknown>;
+      const checked = CONFIG_FILE.safeParse(raw);
+      if (!checked.success) {
+        const i = checked.error.issues[0]!;
+        throw new UsageError(`config file ${config}: ${i.path.join('.')} must be a non-empty string`);
+      }
+      const { model, policy: pol, ...rest } = checked.data;
       if (model !== undefined && model !== family.name) {
         throw new UsageError(`config file ${config} is for model ${JSON.stringify(model)}, not ${family.name}`);
       }
-      if (pol !== undefined && typeof pol !== 'string') throw new UsageError(`config file ${config}: policy must be a string`);
       policy = pol;
       params = params.merge(coerceParams(family.params, rest, `config file ${config}`, true));
       id = config;
