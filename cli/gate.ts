@@ -17,7 +17,7 @@ import { UsageError } from '../model/core/errors.ts';
 import { type Io, paint } from './io.ts';
 import { openSession, selectInvariants, specFromCwd } from './session.ts';
 import { zodLine } from './schemas.ts';
-import { traceFile } from './trace-file.ts';
+import { traceFile, traceFileName } from './trace-file.ts';
 
 export const GATE_FILE = 'hvmc.gate.json';
 
@@ -130,8 +130,7 @@ export async function runGate(opts: { file?: string; update?: boolean; json?: bo
       if (opts.traceDir !== undefined) {
         for (const i of report.invariants) {
           if (!i.counterexample) continue;
-          const name = `${session.family.name}-${c.policy}-${cfg}-${i.name}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-          const file = join(opts.traceDir, `${name}.json`);
+          const file = join(opts.traceDir, traceFileName(session.family.name, c.policy, cfg, i.name));
           writeFileSync(file, JSON.stringify(traceFile(session, i.counterexample), null, 2) + '\n');
           traces.push(file);
         }

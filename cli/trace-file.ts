@@ -30,6 +30,11 @@ export interface TraceFile {
   readonly violation: Violation;
 }
 
+/** A trace file's name from what it is of (model, policy, configuration, invariant): letters, digits, '.', '_' and '-' only. */
+export function traceFileName(...parts: readonly string[]): string {
+  return `${parts.join('-').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '')}.json`;
+}
+
 export function traceFile(session: Session, trace: Trace): TraceFile {
   return {
     format: TRACE_FORMAT,

@@ -24,7 +24,7 @@ import { isPolicyPath } from '../model/core/policy-loader.ts';
 import { type CheckModelSpec, type CheckedModel, type ModelCheckResult, type WalksDone, checkModelHere } from './check-model.ts';
 import { specFromCwd } from './session.ts';
 import { runSupervised } from './supervise.ts';
-import type { TraceFile } from './trace-file.ts';
+import { type TraceFile, traceFileName } from './trace-file.ts';
 
 export type { CheckModelSpec, ModelCheckResult, WalksDone } from './check-model.ts';
 
@@ -46,7 +46,7 @@ function testFileDir(): string | undefined {
  */
 export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResult> {
   const baseDir = given.baseDir ?? testFileDir() ?? process.cwd();
-  const { baseDir: _omit, ...rest } = given;
+  const { baseDir: _resolved, ...rest } = given;
   const spec: CheckModelSpec = { ...rest, ...specFromCwd(given, baseDir) };
   let checked: CheckedModel;
   if (spec.policy !== undefined && isPolicyPath(spec.policy)) {
@@ -74,8 +74,7 @@ function writeTrace(r: ModelCheckResult, name: string): string {
   const dir = process.env.HVMC_TRACE_DIR;
   const file0 = traceFiles.get(r)?.[name];
   if (!dir || !file0) return '';
-  const base = `${r.model}-${r.policy}-${r.config}-${name}`.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '');
-  const file = join(dir, `${base}.json`);
+  const file = join(dir, traceFileName(r.model, r.policy, r.config, name));
   try {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(file0, null, 2) + '\n');
