@@ -64,11 +64,16 @@ export async function importUserModule(path: string, shown: string, what: string
   } finally {
     leaveUserCode();
   }
-  const cjs = ns.default as Record<string, unknown> | undefined;
-  if (cjs !== null && typeof cjs === 'object' && (cjs as { __esModule?: unknown }).__esModule === true) {
-    return Object.fromEntries(Object.keys(cjs).map((k) => [k, cjs[k]]));
+  // Reading the exports runs the user's getters, if it has any: a throw there is the file's too.
+  try {
+    const cjs = ns.default as Record<string, unknown> | undefined;
+    if (cjs !== null && typeof cjs === 'object' && (cjs as { __esModule?: unknown }).__esModule === true) {
+      return Object.fromEntries(Object.keys(cjs).map((k) => [k, cjs[k]]));
+    }
+    return Object.fromEntries(Object.keys(ns).map((k) => [k, ns[k]]));
+  } catch (e) {
+    throw new PolicyError(`${what} ${shown}: reading its exports threw: ${oneLine(e instanceof Error ? e.message : String(e))}`);
   }
-  return ns;
 }
 
 /** hvmc's own folder (the package, or this repository): frames there are not the user's. */
