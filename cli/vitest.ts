@@ -20,6 +20,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { renderTrace } from '../explorer/trace.ts';
+import { looksLikeFile } from '../model/core/config.ts';
 import { isPolicyPath } from '../model/core/policy-loader.ts';
 import { type CheckModelSpec, type CheckedModel, type ModelCheckResult, type WalksDone, checkModelHere } from './check-model.ts';
 import { specFromCwd } from './session.ts';
@@ -49,7 +50,8 @@ export async function checkModel(given: CheckModelSpec): Promise<ModelCheckResul
   const { baseDir: _resolved, ...rest } = given;
   const spec: CheckModelSpec = { ...rest, ...specFromCwd(given, baseDir) };
   let checked: CheckedModel;
-  if (spec.policy !== undefined && isPolicyPath(spec.policy)) {
+  // A policy file, or a config file (which may name one), runs supervised.
+  if ((spec.policy !== undefined && isPolicyPath(spec.policy)) || (spec.config !== undefined && looksLikeFile(spec.config))) {
     const runner = new URL(import.meta.url.endsWith('.ts') ? './check-model-runner.ts' : './check-model-runner.js', import.meta.url);
     const r = await runSupervised<CheckedModel | { error: string }>(runner, { spec, cwd: process.cwd() }, spec.timeoutSeconds);
     if (!r.ok) throw new Error(r.line.replace(/^hvmc: error: /, 'hvmc: '));
